@@ -1,0 +1,83 @@
+"""The projection writer and the document-number issuer."""
+
+from sqlmodel import col, delete
+from temporalio import activity
+
+from domain.reopening import approval_document_number
+from models.audit import AuditEvent, append_events
+from models.cases import DocumentNumberRequest, IssuedDocumentNumber, SyncCaseInput
+from models.db import Database, insert_ignoring_conflict, utcnow
+from models.documents import DocumentSequence, IssuedDocument
+from models.projection import CaseRecord, CaseTask
+from models.registry import Mine, MineStatus
+
+
+class CaseActivities:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @activity.defn(name="sync_case")
+    async def sync_case(self, payload: SyncCaseInput) -> None:
+        """Write the case row, replace its open tasks and append its new timeline entries, in one transaction.
+
+        Guarded by the case's version, so a retried or late write never rolls the projection back; timeline
+        entries are keyed by (case, seq) in the audit chain, so a retry adds none twice.
+        """
+        case = payload.case
+        async with self.db.write() as session:
+            record = await session.get(CaseRecord, case.case_id, with_for_update=not self.db.is_sqlite)
+            if record is None or record.version < case.version:
+                record = record or CaseRecord(case_id=case.case_id, kind=case.kind, workflow_id=case.case_id,
+                                              submitted_at=case.submitted_at, updated_at=case.updated_at,
+                                              mine_id=case.mine_id, mine_name=case.mine_name,
+                                              licence_no=case.licence_no, enterprise_id=case.enterprise_id,
+                                              enterprise_name=case.enterprise_name,
+                                              division_code=case.division_code, city_code=case.city_code,
+                                              stage=case.stage, status=case.status)
+                due = [t.due_at for t in payload.tasks if t.due_at is not None]
+                last = case.timeline[-1].detail if case.timeline else ""
+                record.sqlmodel_update({
+                    "stage": case.stage.value, "status": case.status.value,
+                    "overdue": any(t.overdue for t in payload.tasks) or case.clock.exceeded,
+                    "deadline": case.deadline, "next_due_at": min(due, default=None),
+                    "round_no": len(case.rounds), "document_no": case.document_no, "summary": last[:200],
+                    "version": case.version, "updated_at": case.updated_at, "closed_at": case.closed_at,
+                })
+                session.add(record)
+                await session.flush()
+                await session.exec(delete(CaseTask).where(col(CaseTask.case_id) == case.case_id))  # type: ignore[call-overload]
+                session.add_all(CaseTask(case_id=case.case_id, **task.model_dump()) for task in payload.tasks)
+                if payload.mine_status:
+                    mine = await session.get(Mine, case.mine_id)
+                    if mine is not None:
+                        mine.status = MineStatus(payload.mine_status)
+                        session.add(mine)
+            await append_events(session, [
+                AuditEvent(event_key=f"case:{case.case_id}:{entry.seq}", at=entry.at, actor=entry.actor,
+                           role=entry.role, action=entry.action, case_id=case.case_id, detail=entry.detail,
+                           data=entry.data)
+                for entry in payload.new_entries
+            ], is_sqlite=self.db.is_sqlite)
+
+    @activity.defn(name="issue_document_number")
+    async def issue_document_number(self, request: DocumentNumberRequest) -> IssuedDocumentNumber:
+        """Draw the next number of the county's sequence for the year, once per (case, purpose): a retry
+        returns the number already drawn, and concurrent approvals never share or skip one."""
+        async with self.db.write() as session:
+            issued = await session.get(IssuedDocument, (request.case_id, request.purpose))
+            if issued is not None:
+                return IssuedDocumentNumber(doc_no=issued.doc_no, year=issued.year, seq=issued.seq)
+            key = {"division_code": request.division_code, "doc_type": request.doc_type, "year": request.year}
+            await session.exec(insert_ignoring_conflict(DocumentSequence, {**key, "last_seq": 0},  # type: ignore[call-overload]
+                                                        self.db.engine.dialect.name))
+            sequence = await session.get(DocumentSequence, tuple(key.values()), with_for_update=not self.db.is_sqlite,
+                                         populate_existing=True)
+            assert sequence is not None
+            sequence.last_seq += 1
+            doc_no = approval_document_number(request.county_short_name, request.doc_type, request.year,
+                                              sequence.last_seq)
+            session.add(sequence)
+            session.add(IssuedDocument(case_id=request.case_id, purpose=request.purpose,
+                                       division_code=request.division_code, doc_type=request.doc_type,
+                                       year=request.year, seq=sequence.last_seq, doc_no=doc_no, issued_at=utcnow()))
+            return IssuedDocumentNumber(doc_no=doc_no, year=request.year, seq=sequence.last_seq)

@@ -1,0 +1,72 @@
+"""The FastAPI application: `create_app()` for uvicorn (`api.app:app`) and for tests (with injected parts)."""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI
+from temporalio.client import Client
+
+import engine
+from api import errors
+from api.routes import auth, cases, health, registry, reopenings, tasks
+from models.db import Database
+from settings import Settings, get_settings
+
+log = structlog.get_logger("mineflow.api")
+
+DESCRIPTION = """
+矿山开复工等审批事项的流程化办理接口。所有接口位于 `/api/v1` 下，
+除登录与健康检查外均需 `Authorization: Bearer <token>`。
+错误统一返回 `{"error": {"code", "message", "details"}}`：`code` 为稳定的英文代码，`message` 为中文说明。
+"""
+
+
+async def _connect_forever(app: FastAPI, settings: Settings) -> None:
+    """Connect to Temporal, retrying: the API starts (and answers 503) even while the engine is still coming up."""
+    delay = 0.5
+    while app.state.temporal is None:
+        try:
+            app.state.temporal = await engine.connect(settings)
+            log.info("connected to temporal", address=settings.temporal_address)
+        except Exception as exc:
+            log.warning("temporal not reachable yet", address=settings.temporal_address, error=str(exc))
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10)
+
+
+def create_app(settings: Settings | None = None, *, db: Database | None = None,
+               temporal: Client | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own_db = app.state.db is None
+        if own_db:
+            app.state.db = Database(settings.database_url)
+        connector = None
+        if app.state.temporal is None:
+            connector = asyncio.create_task(_connect_forever(app, settings))
+        yield
+        if connector is not None:
+            connector.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await connector
+        if own_db:
+            await app.state.db.dispose()
+
+    app = FastAPI(title="mineflow 矿山审批流程", version="1.0.0", description=DESCRIPTION, lifespan=lifespan,
+                  docs_url="/docs", openapi_url="/openapi.json")
+    app.state.settings, app.state.db, app.state.temporal = settings, db, temporal
+    errors.install(app)
+    for module in (auth, reopenings, cases, tasks, registry):
+        app.include_router(module.router, prefix="/api/v1")
+    app.include_router(health.router)
+    return app
+
+
+def app() -> FastAPI:
+    """uvicorn factory: `uvicorn --factory api.app:app`."""
+    return create_app()

@@ -1,0 +1,238 @@
+"""Starting cases, sending them actions and reading them: registry facts in, workflow calls out.
+
+The API keeps no state machine of its own: a refusal comes from the workflow's validators, except for facts only
+the registry knows (the mine, its licence, the county's departments, the named experts).
+"""
+
+import hashlib
+import json
+import secrets
+from dataclasses import asdict
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio.client import Client, WithStartWorkflowOperation
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from api.deps import Principal
+from api.scope import ensure_can_view
+from domain.calendar import local_date
+from domain.divisions import city_of, covers
+from domain.errors import DomainError, ErrorCode
+from domain.reopening import DEFAULTS, JOINT_ACCEPTANCE_DEPARTMENTS, Status
+from domain.roles import DEPARTMENT_KIND_NAMES, DepartmentKind, Role
+from models.cases import (
+    Actor,
+    CaseView,
+    IntakeInput,
+    IntakeRequest,
+    MineFacts,
+    PartySpec,
+    ReopeningCreate,
+    ReopeningPolicy,
+    ReopeningStart,
+)
+from models.db import utcnow
+from models.projection import CaseRecord, IdempotencyRecord
+from models.registry import Department, Division, Enterprise, Mine, MineStatus, User
+from settings import Settings
+from workflows.parts.countersign import expert_party
+from workflows.reopening import ReopeningWorkflow
+
+
+def new_case_id(prefix: str, now: datetime) -> str:
+    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
+    return f"{prefix}-{local_date(now):%Y%m%d}-{''.join(secrets.choice(alphabet) for _ in range(6))}"
+
+
+def reopening_policy(settings: Settings) -> ReopeningPolicy:
+    return ReopeningPolicy(**{**asdict(DEFAULTS), **settings.reopening_policy})
+
+
+def request_hash(body: BaseModel) -> str:
+    raw = json.dumps(body.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def update_id(principal: Principal, idempotency_key: str | None) -> str | None:
+    """Temporal de-duplicates updates by id within a case: the same key from the same user is applied once."""
+    if not idempotency_key:
+        return None
+    return hashlib.sha256(f"{principal.username}\n{idempotency_key}".encode()).hexdigest()
+
+
+# ---- starting a reopening ---------------------------------------------------------------------------------------
+
+async def start_reopening(
+    *, session: AsyncSession, temporal: Client, settings: Settings, principal: Principal, body: ReopeningCreate,
+    idempotency_key: str | None,
+) -> CaseView:
+    digest = request_hash(body)
+    if idempotency_key:
+        previous = await session.get(IdempotencyRecord, (principal.username, idempotency_key))
+        if previous is not None:
+            return await _replay(temporal, settings, previous, digest)
+    start = await _build_start(session, principal, body, settings)
+    if idempotency_key:
+        session.add(IdempotencyRecord(username=principal.username, key=idempotency_key, request_hash=digest,
+                                      case_id=start.case_id, request_body=start.model_dump_json(),
+                                      created_at=utcnow()))
+        try:
+            await session.commit()
+        except IntegrityError:  # the same key raced in from another request: answer as it did
+            await session.rollback()
+            previous = await session.get(IdempotencyRecord, (principal.username, idempotency_key))
+            assert previous is not None
+            return await _replay(temporal, settings, previous, digest)
+    return await _open(temporal, settings, start)
+
+
+async def _replay(temporal: Client, settings: Settings, previous: IdempotencyRecord, digest: str) -> CaseView:
+    if previous.request_hash != digest:
+        raise DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, details={"case_id": previous.case_id})
+    # Started already, or the first request died between recording the key and starting: start it now.
+    return await _open(temporal, settings, ReopeningStart.model_validate_json(previous.request_body))
+
+
+async def _open(temporal: Client, settings: Settings, start: ReopeningStart) -> CaseView:
+    """Start the case (or join it, if this id already runs) and answer once it is in the projection."""
+    operation = WithStartWorkflowOperation(
+        ReopeningWorkflow.run, start, id=start.case_id, task_queue=settings.task_queue,
+        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+    )
+    try:
+        return await temporal.execute_update_with_start_workflow(
+            ReopeningWorkflow.registered, start_workflow_operation=operation,
+            rpc_timeout=timedelta(seconds=settings.update_timeout_seconds),
+        )
+    except WorkflowAlreadyStartedError:  # long closed already: its final state is its result
+        return await temporal.get_workflow_handle_for(ReopeningWorkflow.run, start.case_id).result()
+
+
+async def _build_start(session: AsyncSession, principal: Principal, body: ReopeningCreate,
+                       settings: Settings) -> ReopeningStart:
+    mine = await session.get(Mine, body.mine_id)
+    if mine is None:
+        raise DomainError(ErrorCode.MINE_NOT_FOUND, details={"mine_id": body.mine_id})
+    if mine.enterprise_id != principal.user.enterprise_id:
+        raise DomainError(ErrorCode.NOT_YOUR_CASE, "只能为本企业的矿山申请开复工")
+    if mine.status is MineStatus.CLOSED:
+        raise DomainError(ErrorCode.MINE_CLOSED)
+    now = utcnow()
+    today = local_date(now)
+    if mine.licence_valid_to < today:
+        raise DomainError(ErrorCode.LICENCE_EXPIRED,
+                          f"采矿许可证 {mine.licence_no} 已于 {mine.licence_valid_to} 到期，不能申请开复工",
+                          {"licence_no": mine.licence_no, "licence_valid_to": str(mine.licence_valid_to)})
+    if mine.licence_valid_from > today:
+        raise DomainError(ErrorCode.LICENCE_NOT_YET_VALID,
+                          details={"licence_no": mine.licence_no, "licence_valid_from": str(mine.licence_valid_from)})
+    open_case = (await session.exec(select(CaseRecord.case_id).where(
+        CaseRecord.mine_id == mine.id, CaseRecord.kind == "reopening", CaseRecord.status == Status.ACTIVE.value,
+    ))).first()
+    if open_case is not None:
+        raise DomainError(ErrorCode.CASE_ALREADY_OPEN, details={"case_id": open_case})
+
+    enterprise = await session.get(Enterprise, mine.enterprise_id)
+    county = await session.get(Division, mine.division_code)
+    township = await session.get(Department, mine.township_id)
+    assert enterprise is not None and county is not None and township is not None  # foreign keys
+    departments = await _acceptance_parties(session, county, township)
+    facts = MineFacts(
+        mine_id=mine.id or 0, mine_name=mine.name, enterprise_id=enterprise.id or 0, enterprise_name=enterprise.name,
+        division_code=county.code, division_name=county.name, county_short_name=county.short_name,
+        city_code=county.parent_code or city_of(county.code), township_id=township.id or 0,
+        township_name=township.name, mineral=mine.mineral, method=mine.method, scale_wt=mine.scale_wt,
+        licence_no=mine.licence_no, licence_valid_to=mine.licence_valid_to,
+    )
+    return ReopeningStart(case_id=new_case_id("KFG", now), mine=facts, reason=body.reason,
+                          materials=body.materials, departments=departments, applicant=principal.actor(),
+                          policy=reopening_policy(settings))
+
+
+async def _acceptance_parties(session: AsyncSession, county: Division, township: Department) -> list[PartySpec]:
+    """The county's departments that take part in joint acceptance (seed 000 §二(三)) and the mine's township."""
+    rows = (await session.exec(select(Department).where(
+        Department.division_code == county.code,
+        col(Department.kind).in_([k for k in JOINT_ACCEPTANCE_DEPARTMENTS if k is not DepartmentKind.TOWNSHIP]),
+    ).order_by(col(Department.id)))).all()
+    by_kind: dict[DepartmentKind, Department] = {}
+    for dept in rows:
+        by_kind.setdefault(dept.kind, dept)
+    parties = []
+    for kind in JOINT_ACCEPTANCE_DEPARTMENTS:
+        dept = township if kind is DepartmentKind.TOWNSHIP else by_kind.get(kind)
+        if dept is None:
+            raise DomainError(ErrorCode.REGISTRY_INCOMPLETE,
+                              f"{county.name}缺少{DEPARTMENT_KIND_NAMES[kind]}部门，无法组织联合验收",
+                              {"missing_kind": kind.value})
+        parties.append(PartySpec(party=kind.value, name=dept.name, department_id=dept.id))
+    return parties
+
+
+# ---- reading and acting on a case -------------------------------------------------------------------------------
+
+async def case_scope(session: AsyncSession, temporal: Client, case_id: str) -> tuple[str, int, bool]:
+    """(county, enterprise, still open) of a case: from the projection, or from the workflow itself in the
+    moment between its start and its first projection write."""
+    record = await session.get(CaseRecord, case_id)
+    if record is not None:
+        return record.division_code, record.enterprise_id, record.status == Status.ACTIVE.value
+    view = await _query(temporal, case_id)
+    return view.division_code, view.enterprise_id, view.status is Status.ACTIVE
+
+
+async def _query(temporal: Client, case_id: str) -> CaseView:
+    if len(case_id) > 40:
+        raise DomainError(ErrorCode.CASE_NOT_FOUND)
+    return await temporal.get_workflow_handle(case_id).query(ReopeningWorkflow.case)
+
+
+async def read_case(*, session: AsyncSession, temporal: Client, principal: Principal, case_id: str) -> CaseView:
+    division, enterprise, active = await case_scope(session, temporal, case_id)
+    ensure_can_view(principal, division, enterprise)
+    if active:
+        return await _query(temporal, case_id)
+    # A closed case's final state is its workflow result: readable even with no worker running.
+    return await temporal.get_workflow_handle_for(ReopeningWorkflow.run, case_id).result()
+
+
+async def act(
+    *, session: AsyncSession, temporal: Client, settings: Settings, principal: Principal, case_id: str,
+    update: str, payload: BaseModel, idempotency_key: str | None,
+) -> CaseView:
+    division, enterprise, _ = await case_scope(session, temporal, case_id)
+    ensure_can_view(principal, division, enterprise)
+    handle = temporal.get_workflow_handle(case_id)
+    return await handle.execute_update(update, payload, id=update_id(principal, idempotency_key),
+                                       result_type=CaseView,
+                                       rpc_timeout=timedelta(seconds=settings.update_timeout_seconds))
+
+
+async def intake_input(session: AsyncSession, actor: Actor, case_division: str, body: IntakeRequest) -> IntakeInput:
+    """Resolve the named experts: each must be an active `expert` user of the case's county or its city."""
+    experts: list[PartySpec] = []
+    if body.decision == "accept" and body.experts:
+        users = {u.username: u for u in (await session.exec(
+            select(User).where(col(User.username).in_(body.experts))
+        )).all()}
+        unknown = [name for name in body.experts if not _is_expert_for(users.get(name), case_division)]
+        if unknown:
+            raise DomainError(ErrorCode.EXPERT_PANEL_INVALID, f"以下用户不是本县（市）可用的专家：{'、'.join(unknown)}",
+                              {"unknown_experts": unknown})
+        experts = [PartySpec(party=expert_party(name), name=f"专家 {users[name].display_name}", assignee=name)
+                   for name in dict.fromkeys(body.experts)]
+        if len(experts) != len(body.experts):
+            raise DomainError(ErrorCode.EXPERT_PANEL_INVALID, "专家名单有重复", {"experts": body.experts})
+    return IntakeInput(actor=actor, decision=body.decision, missing=body.missing, experts=experts, note=body.note)
+
+
+def _is_expert_for(user: User | None, division_code: str) -> bool:
+    """Experts of the case's county, or of the city pool above it."""
+    return (user is not None and user.is_active and user.role is Role.EXPERT and user.division_code is not None
+            and covers(user.division_code, division_code))

@@ -1,0 +1,102 @@
+"""Dependencies as named types: who calls, with which session, on which engine."""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio.client import Client
+
+from api.security import decode_token
+from domain.errors import DomainError, ErrorCode
+from domain.roles import DepartmentKind, Role
+from models.cases import Actor
+from models.db import Database
+from models.registry import Department, User
+from settings import Settings
+
+_bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_db(request: Request) -> Database:
+    return request.app.state.db
+
+
+def get_temporal(request: Request) -> Client:
+    client: Client | None = request.app.state.temporal
+    if client is None:
+        raise DomainError(ErrorCode.TEMPORAL_UNAVAILABLE)
+    return client
+
+
+async def get_session(db: Annotated[Database, Depends(get_db)]) -> AsyncIterator[AsyncSession]:
+    async with db.session() as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+DatabaseDep = Annotated[Database, Depends(get_db)]
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+TemporalDep = Annotated[Client, Depends(get_temporal)]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller."""
+
+    user: User
+    department_kind: DepartmentKind | None
+
+    @property
+    def username(self) -> str:
+        return self.user.username
+
+    @property
+    def role(self) -> Role:
+        return self.user.role
+
+    def actor(self) -> Actor:
+        u = self.user
+        return Actor(username=u.username, display_name=u.display_name, role=u.role, division_code=u.division_code,
+                     department_id=u.department_id, department_kind=self.department_kind, enterprise_id=u.enterprise_id)
+
+
+async def get_principal(
+    token: Annotated[str | None, Depends(_bearer)], session: SessionDep, settings: SettingsDep,
+) -> Principal:
+    if not token:
+        raise DomainError(ErrorCode.NOT_AUTHENTICATED)
+    claims = decode_token(token, settings)
+    user = (await session.exec(select(User).where(User.username == str(claims["sub"])))).first()
+    if user is None or not user.is_active:
+        raise DomainError(ErrorCode.TOKEN_INVALID, "账号不存在或已停用，请重新登录")
+    kind = None
+    if user.department_id is not None:
+        department = await session.get(Department, user.department_id)
+        kind = department.kind if department else None
+    return Principal(user=user, department_kind=kind)
+
+
+CurrentUser = Annotated[Principal, Depends(get_principal)]
+
+
+def require(*roles: Role):  # type: ignore[no-untyped-def]
+    """A dependency admitting only `roles` (403 FORBIDDEN_ROLE otherwise)."""
+
+    async def guard(principal: CurrentUser) -> Principal:
+        if principal.role not in roles:
+            raise DomainError(ErrorCode.FORBIDDEN_ROLE, details={"allowed": [r.value for r in roles]})
+        return principal
+
+    return Depends(guard)
+
+
+AdminUser = Annotated[Principal, require(Role.ADMIN)]
+EnterpriseUser = Annotated[Principal, require(Role.ENTERPRISE)]

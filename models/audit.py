@@ -1,0 +1,120 @@
+"""The audit chain: every action, login and administrative change, each entry hashing the one before it."""
+
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import Column, Text, text
+from sqlmodel import Field, SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.db import UTCDateTime
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditEntry(SQLModel, table=True):
+    __tablename__ = "audit_entries"
+    id: int = Field(primary_key=True, description="position in the chain, 1-based, no gaps")
+    event_key: str = Field(max_length=120, unique=True, description="idempotency key of the event")
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    actor: str = Field(max_length=40)
+    role: str = Field(max_length=30)
+    action: str = Field(max_length=60, index=True)
+    case_id: str | None = Field(default=None, max_length=40, index=True)
+    detail: str = Field(sa_column=Column(Text, nullable=False))
+    data: str = Field(sa_column=Column(Text, nullable=False), description="canonical JSON")
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class AuditEvent(BaseModel):
+    """An event to append; `event_key` makes the append idempotent (a retried write adds nothing)."""
+
+    event_key: str
+    at: datetime
+    actor: str
+    role: str
+    action: str
+    case_id: str | None = None
+    detail: str = ""
+    data: dict[str, Any] = {}
+
+
+class ChainReport(BaseModel):
+    ok: bool
+    checked: int
+    first_broken_id: int | None = None
+    reason: str | None = None
+
+
+def canonical(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def entry_hash(prev_hash: str, entry_id: int, event_key: str, at: datetime, actor: str, role: str, action: str,
+               case_id: str | None, detail: str, data: str) -> str:
+    body = canonical({
+        "id": entry_id, "event_key": event_key, "at": at.astimezone(UTC).isoformat(), "actor": actor,
+        "role": role, "action": action, "case_id": case_id, "detail": detail, "data": data,
+    })
+    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+
+
+# Any constant: serialises chain appends across PostgreSQL connections.
+_CHAIN_LOCK = 0x6D696E65
+
+
+async def append_events(session: AsyncSession, events: Sequence[AuditEvent], *, is_sqlite: bool) -> int:
+    """Append `events` to the chain inside the caller's write transaction; returns how many were new."""
+    if not events:
+        return 0
+    if not is_sqlite:
+        await session.exec(text("SELECT pg_advisory_xact_lock(:k)").bindparams(k=_CHAIN_LOCK))  # type: ignore[call-overload]
+    keys = [e.event_key for e in events]
+    present = set((await session.exec(select(AuditEntry.event_key).where(col(AuditEntry.event_key).in_(keys)))).all())
+    head = (await session.exec(select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(1))).first()
+    prev_id, prev_hash = (head.id, head.hash) if head else (0, GENESIS_HASH)
+    added = 0
+    for event in events:
+        if event.event_key in present:
+            continue
+        present.add(event.event_key)
+        prev_id += 1
+        data = canonical(event.data)
+        digest = entry_hash(prev_hash, prev_id, event.event_key, event.at, event.actor, event.role, event.action,
+                            event.case_id, event.detail, data)
+        session.add(AuditEntry(id=prev_id, event_key=event.event_key, at=event.at, actor=event.actor, role=event.role,
+                               action=event.action, case_id=event.case_id, detail=event.detail, data=data,
+                               prev_hash=prev_hash, hash=digest))
+        prev_hash = digest
+        added += 1
+    await session.flush()
+    return added
+
+
+async def verify_chain(session: AsyncSession, batch: int = 1000) -> ChainReport:
+    """Walk the chain from the start; name the first entry whose link or content does not match."""
+    prev_id, prev_hash, checked = 0, GENESIS_HASH, 0
+    while True:
+        rows = (await session.exec(
+            select(AuditEntry).where(col(AuditEntry.id) > prev_id).order_by(col(AuditEntry.id)).limit(batch)
+        )).all()
+        if not rows:
+            return ChainReport(ok=True, checked=checked)
+        for row in rows:
+            if row.id != prev_id + 1:
+                return ChainReport(ok=False, checked=checked, first_broken_id=prev_id + 1,
+                                   reason=f"第 {prev_id + 1} 条记录缺失（链上下一条为第 {row.id} 条）")
+            if row.prev_hash != prev_hash:
+                return ChainReport(ok=False, checked=checked, first_broken_id=row.id,
+                                   reason=f"第 {row.id} 条记录的前序哈希与上一条不符")
+            expected = entry_hash(prev_hash, row.id, row.event_key, row.at, row.actor, row.role, row.action,
+                                  row.case_id, row.detail, row.data)
+            if row.hash != expected:
+                return ChainReport(ok=False, checked=checked, first_broken_id=row.id,
+                                   reason=f"第 {row.id} 条记录内容已被改动（哈希不符）")
+            prev_id, prev_hash, checked = row.id, row.hash, checked + 1

@@ -1,0 +1,73 @@
+"""One `Settings` for every process, read from the environment (prefix `MINEFLOW_`, plus `DATABASE_URL`)."""
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_JWT_SECRET = "mineflow-dev-secret-change-me-in-production"
+
+
+class Mode(StrEnum):
+    DEV = "dev"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MINEFLOW_", env_file=".env", extra="ignore")
+
+    mode: Mode = Mode.DEV
+    var_dir: Path = Path("var")
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///./var/mineflow.db",
+        validation_alias=AliasChoices("MINEFLOW_DATABASE_URL", "DATABASE_URL"),
+    )
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = "mineflow-reopening"
+    jwt_secret: str = DEV_JWT_SECRET
+    jwt_ttl_minutes: int = 8 * 60
+    holiday_file: Path | None = None
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    temporal_port: int = 7233
+    temporal_ui_port: int = 8233
+    log_level: str = "INFO"
+    log_json: bool = False
+    # How long the API waits for a workflow to accept and apply an action before answering 503 TIMEOUT.
+    update_timeout_seconds: float = 30.0
+    seed_demo: bool = True
+    # Overrides of the reopening procedure's defaults (domain/reopening.py ReopeningDefaults), as JSON, e.g.
+    # MINEFLOW_REOPENING_POLICY='{"expert_panel_size": 5}'. Each case keeps the policy it started with.
+    reopening_policy: dict[str, int | str] = Field(default_factory=dict)
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, url: str) -> str:
+        """Accept plain `postgresql://` / `sqlite:///` URLs and pick the async drivers we ship."""
+        for plain, driver in (("postgresql://", "postgresql+psycopg://"), ("postgres://", "postgresql+psycopg://"),
+                              ("sqlite:///", "sqlite+aiosqlite:///")):
+            if url.startswith(plain):
+                return driver + url[len(plain):]
+        return url
+
+    @model_validator(mode="after")
+    def _no_insecure_defaults_in_production(self) -> "Settings":
+        if self.mode is Mode.PRODUCTION:
+            if self.jwt_secret == DEV_JWT_SECRET or len(self.jwt_secret) < 32:
+                raise ValueError("MINEFLOW_JWT_SECRET must be set to a random value of 32+ characters in production")
+            self.seed_demo = False
+        return self
+
+    @property
+    def sync_database_url(self) -> str:
+        """The same database through a synchronous driver (Alembic)."""
+        return self.database_url.replace("+aiosqlite", "").replace("+asyncpg", "+psycopg")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,60 @@
+"""The worker: runs the procedures' workflows and activities on one task queue.
+
+`python worker.py` (or `mineflow worker`) with settings from the environment. SIGTERM/SIGINT stop it
+gracefully: no new tasks are taken and activities in flight get time to finish (Temporal retries the rest).
+"""
+
+import asyncio
+import signal
+from collections.abc import Sequence
+from datetime import timedelta
+
+import structlog
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+import engine
+import logs
+from activities.calendar import CalendarActivities
+from activities.cases import CaseActivities
+from domain.calendar import WorkCalendar
+from models.db import Database
+from settings import Settings, get_settings
+from workflows.reopening import ReopeningWorkflow
+
+WORKFLOWS: Sequence[type] = (ReopeningWorkflow,)
+log = structlog.get_logger("mineflow.worker")
+
+
+def build_worker(client: Client, db: Database, task_queue: str, *, calendar: WorkCalendar | None = None,
+                 **options: object) -> Worker:
+    cases, cal = CaseActivities(db), CalendarActivities(calendar)
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=list(WORKFLOWS),
+        activities=[cases.sync_case, cases.issue_document_number, cal.plan_deadline, cal.count_working_days],
+        graceful_shutdown_timeout=timedelta(seconds=20),
+        **options,  # type: ignore[arg-type]
+    )
+
+
+async def main(settings: Settings) -> None:
+    logs.configure(settings.log_level, settings.log_json)
+    db = Database(settings.database_url)
+    client = await engine.connect(settings)
+    worker = build_worker(client, db, settings.task_queue)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    log.info("worker started", task_queue=settings.task_queue, temporal=settings.temporal_address)
+    async with worker:
+        await stop.wait()
+        log.info("worker stopping")
+    await db.dispose()
+    log.info("worker stopped")
+
+
+if __name__ == "__main__":
+    asyncio.run(main(get_settings()))
