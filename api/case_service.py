@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client, WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import Principal
 from api.scope import ensure_can_view
@@ -206,12 +207,19 @@ async def act(
     *, session: AsyncSession, temporal: Client, settings: Settings, principal: Principal, case_id: str,
     update: str, payload: BaseModel, idempotency_key: str | None,
 ) -> CaseView:
-    division, enterprise, _ = await case_scope(session, temporal, case_id)
+    division, enterprise, active = await case_scope(session, temporal, case_id)
     ensure_can_view(principal, division, enterprise)
+    if not active:
+        raise DomainError(ErrorCode.CASE_CLOSED)
     handle = temporal.get_workflow_handle(case_id)
-    return await handle.execute_update(update, payload, id=update_id(principal, idempotency_key),
-                                       result_type=CaseView,
-                                       rpc_timeout=timedelta(seconds=settings.update_timeout_seconds))
+    try:
+        return await handle.execute_update(update, payload, id=update_id(principal, idempotency_key),
+                                           result_type=CaseView,
+                                           rpc_timeout=timedelta(seconds=settings.update_timeout_seconds))
+    except RPCError as exc:
+        if exc.status is RPCStatusCode.NOT_FOUND:  # it closed between our look and the update
+            raise DomainError(ErrorCode.CASE_CLOSED) from exc
+        raise
 
 
 async def intake_input(session: AsyncSession, actor: Actor, case_division: str, body: IntakeRequest) -> IntakeInput:

@@ -173,10 +173,11 @@ class ReopeningDefaults:
 
 DEFAULTS = ReopeningDefaults()
 
-# Stages in which the statutory decision clock runs: it starts at 受理 (行政许可法 第四十二条: 自受理之日起二十日),
-# and 联合验收 (expert review, 第四十五条) and the applicant's 补正/整改 are not counted. Intake itself has its own
-# 5-day limit (第三十二条).
-CLOCK_RUNS_IN: frozenset[Stage] = frozenset({Stage.COMMITTEE_REVIEW, Stage.APPROVAL})
+# Stages in which the statutory decision clock runs: those in which the bureau holds the case. It stops while
+# the applicant holds it (补正, 整改) and during 联合验收, which is expert review (行政许可法 第四十五条: 专家评审
+# not counted), and restarts when the case comes back. Counting 受理 too is stricter than 第四十二条 (which counts
+# from 受理): the applicant is promised 20 working days of bureau time from submission.
+CLOCK_RUNS_IN: frozenset[Stage] = frozenset({Stage.INTAKE, Stage.COMMITTEE_REVIEW, Stage.APPROVAL})
 
 
 def quorum_met(attendees: int, members_total: int, numerator: int, denominator: int) -> bool:

@@ -102,3 +102,12 @@ def insert_ignoring_conflict(table: Any, values: dict[str, Any], dialect: str) -
     else:
         from sqlalchemy.dialects.postgresql import insert
     return insert(table).values(**values).on_conflict_do_nothing()
+
+
+def str_enum(enum_cls: type[Any]) -> Any:
+    """A string column holding an enum's stable code (its value), not a native database enum: new codes need no
+    ALTER TYPE, and the stored text is the code clients see."""
+    from sqlalchemy import Enum
+
+    return Enum(enum_cls, native_enum=False, create_constraint=False, length=40, validate_strings=True,
+                values_callable=lambda members: [m.value for m in members])

@@ -14,7 +14,7 @@ from domain.credit_code import credit_code_problem
 from domain.divisions import division_code_problem
 from domain.reopening import MineMethod
 from domain.roles import DepartmentKind, Role
-from models.db import UTCDateTime, utcnow
+from models.db import UTCDateTime, str_enum, utcnow
 
 
 class DivisionLevel(StrEnum):
@@ -28,7 +28,7 @@ class Division(SQLModel, table=True):
     code: str = Field(primary_key=True, min_length=6, max_length=6)
     name: str = Field(max_length=64)
     short_name: str = Field(max_length=16, description="用于文号的简称，如“中宁”")
-    level: DivisionLevel
+    level: DivisionLevel = Field(sa_type=str_enum(DivisionLevel))
     parent_code: str | None = Field(default=None, foreign_key="divisions.code", max_length=6)
 
 
@@ -42,7 +42,7 @@ class DivisionPublic(SQLModel):
 
 class DepartmentBase(SQLModel):
     name: str = Field(min_length=1, max_length=64)
-    kind: DepartmentKind
+    kind: DepartmentKind = Field(sa_type=str_enum(DepartmentKind))
     division_code: str = Field(foreign_key="divisions.code", min_length=6, max_length=6, index=True)
 
 
@@ -105,7 +105,7 @@ class MineBase(SQLModel):
                                description="所在县（区）行政区划代码")
     township_id: int = Field(foreign_key="departments.id", description="所在乡镇（部门 kind=township）")
     mineral: str = Field(min_length=1, max_length=32, description="开采矿种")
-    method: MineMethod = Field(description="开采方式：open_pit 露天 / underground 地下")
+    method: MineMethod = Field(sa_type=str_enum(MineMethod), description="开采方式：open_pit 露天 / underground 地下")
     scale_wt: float = Field(gt=0, le=10000, description="核定生产规模（万吨/年）")
     licence_no: str = Field(min_length=6, max_length=40, unique=True, description="采矿许可证号")
     licence_valid_from: date
@@ -123,7 +123,7 @@ class MineCreate(MineBase):
 class Mine(MineBase, table=True):
     __tablename__ = "mines"
     id: int | None = Field(default=None, primary_key=True)
-    status: MineStatus = Field(default=MineStatus.SUSPENDED, index=True)
+    status: MineStatus = Field(default=MineStatus.SUSPENDED, index=True, sa_type=str_enum(MineStatus))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
@@ -135,7 +135,7 @@ class MinePublic(MineBase):
 class UserBase(SQLModel):
     username: str = Field(min_length=3, max_length=40, regex=r"^[a-z][a-z0-9_.-]+$", unique=True)
     display_name: str = Field(min_length=1, max_length=64)
-    role: Role
+    role: Role = Field(sa_type=str_enum(Role))
     division_code: str | None = Field(default=None, foreign_key="divisions.code", max_length=6)
     department_id: int | None = Field(default=None, foreign_key="departments.id")
     enterprise_id: int | None = Field(default=None, foreign_key="enterprises.id")

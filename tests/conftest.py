@@ -96,17 +96,34 @@ async def demo_db(db: Database, demo_password_hash: str) -> Database:
     return db
 
 
-async def _stack(client: Client, db: Database) -> AsyncIterator[Stack]:
+async def _stack(client: Client, db: Database, env: WorkflowEnvironment | None = None) -> AsyncIterator[Stack]:
     settings = settings_for_tests(db.url, f"test-{uuid.uuid4()}")
     async with build_worker(client, db, settings.task_queue), make_http(settings, db, client) as http:
-        yield Stack(temporal=client, db=db, settings=settings, http=http)
+        stack = Stack(temporal=client, db=db, settings=settings, http=http)
+        if env is not None:
+            stack.now = env.get_current_time
+        yield stack
 
 
 @pytest.fixture
 async def stack(time_env: WorkflowEnvironment, demo_db: Database) -> AsyncIterator[Stack]:
-    """API + worker on the time-skipping server: for deadlines, reminders and escalations."""
-    async for s in _stack(time_env.client, demo_db):
+    """API + worker on the shared time-skipping server (time never skipped here: tests that skip use `timed`)."""
+    async for s in _stack(time_env.client, demo_db, time_env):
         yield s
+
+
+@pytest.fixture
+async def timed(demo_db: Database) -> AsyncIterator[tuple[Stack, WorkflowEnvironment]]:
+    """API + worker on a time-skipping server of the test's own, so skipping time there moves no other test."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(installed_binary("temporal-test-server")),
+        data_converter=pydantic_data_converter,
+    )
+    try:
+        async for s in _stack(env.client, demo_db, env):
+            yield s, env
+    finally:
+        await env.shutdown()
 
 
 @pytest.fixture

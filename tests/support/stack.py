@@ -1,8 +1,10 @@
 """A test stack: the real API app (in-process ASGI) and a worker on a private task queue, against one Temporal
 environment and one fresh database; plus the steps of a reopening, so tests state only what matters to them."""
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -33,13 +35,22 @@ def china_today() -> date:
     return datetime.now(CHINA_TZ).date()
 
 
+async def wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
 @dataclass
 class Stack:
     temporal: Client
     db: Database
     settings: Settings
     http: httpx.AsyncClient
+    # The Temporal server's clock: skipped time on the time-skipping server, wall time on the dev server.
+    now: Callable[[], Awaitable[datetime]] = wall_clock
     tokens: dict[str, str] = field(default_factory=dict)
+
+    async def today(self) -> date:
+        return (await self.now()).astimezone(CHINA_TZ).date()
 
     # ---- HTTP ---------------------------------------------------------------------------------------------
 
@@ -59,6 +70,27 @@ class Stack:
     async def ok(self, response: httpx.Response, status: int = 200) -> dict[str, Any]:
         assert response.status_code == status, f"{response.status_code}: {response.text}"
         return response.json()
+
+    async def refused(self, response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+        """Assert a refusal with the contract's error body; returns its `error`."""
+        assert response.status_code == status, f"{response.status_code}: {response.text}"
+        error = response.json()["error"]
+        assert error["code"] == code, error
+        assert error["message"] and not error["message"].isascii(), "the message speaks Chinese"
+        return error
+
+    async def case(self, case_id: str, username: str = "zn_nr") -> dict[str, Any]:
+        return await self.ok(await self.get(username, f"/cases/{case_id}"))
+
+    async def eventually(self, check: Callable[[], Awaitable[bool]], within: float = 15) -> None:
+        """Wait (real time, bounded) for the worker to process what skipped time made due."""
+        deadline = asyncio.get_running_loop().time() + within
+        while not await check():
+            assert asyncio.get_running_loop().time() < deadline, "condition not reached in time"
+            await asyncio.sleep(0.05)
+
+    async def actions(self, case_id: str) -> list[str]:
+        return [e["action"] for e in (await self.case(case_id))["timeline"]]
 
     # ---- registry ------------------------------------------------------------------------------------------
 
@@ -101,20 +133,25 @@ class Stack:
             case = await self.ok(await self.sign(case_id, username, "fail" if username in fail else "pass"))
         return case
 
-    def meeting(self, decision: str = "approve", attendees: int = 5, members: int = 7, **extra: Any) -> dict[str, Any]:
-        return {"meeting_no": "中宁县政府常务会议〔2026〕12次", "meeting_date": str(china_today()),
+    async def meeting(self, decision: str = "approve", attendees: int = 5, members: int = 7,
+                      **extra: Any) -> dict[str, Any]:
+        return {"meeting_no": "中宁县政府常务会议〔2026〕12次", "meeting_date": str(await self.today()),
                 "attendees": [f"成员{i}" for i in range(1, attendees + 1)], "members_total": members,
                 "decision": decision, "minutes_ref": "中宁纪要〔2026〕12号", **extra}
 
     async def decide(self, case_id: str, decision: str = "approve", **extra: Any) -> httpx.Response:
-        return await self.post("zn_committee", f"/cases/{case_id}/committee-decision", self.meeting(decision, **extra))
+        return await self.post("zn_committee", f"/cases/{case_id}/committee-decision",
+                               await self.meeting(decision, **extra))
+
+    async def approve_raw(self, case_id: str) -> httpx.Response:
+        return await self.post("zn_nr", f"/cases/{case_id}/approval", {"note": "同意开复工"})
 
     async def approve(self, case_id: str) -> dict[str, Any]:
-        return await self.ok(await self.post("zn_nr", f"/cases/{case_id}/approval", {"note": "同意开复工"}))
+        return await self.ok(await self.approve_raw(case_id))
 
     async def resume(self, case_id: str, username: str = "zn_ent1") -> dict[str, Any]:
         return await self.ok(await self.post(username, f"/cases/{case_id}/resumption",
-                                             {"resumed_on": str(china_today())}))
+                                             {"resumed_on": str(await self.today())}))
 
     async def file(self, case_id: str) -> dict[str, Any]:
         return await self.ok(await self.post("city_nr", f"/cases/{case_id}/city-filing", {"note": "已备案"}))

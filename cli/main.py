@@ -1,0 +1,229 @@
+"""`mineflow` — run and administer the product.
+
+    mineflow dev            Temporal dev server (UI on) + worker + API with demo data; Ctrl-C stops all
+    mineflow worker         the worker alone (settings from the environment)
+    mineflow api            the API alone (uvicorn)
+    mineflow migrate        apply database migrations (Alembic)
+    mineflow seed           insert the demo registry (never in production mode)
+    mineflow create-user    add a user
+    mineflow verify-audit   walk the audit chain and name the first broken entry
+"""
+
+import asyncio
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import typer
+
+from cli.processes import Child, temporal_dev_server, wait_for_port
+from domain.roles import Role
+from settings import Mode, Settings, get_settings
+
+app = typer.Typer(help="mineflow：矿山审批流程系统", no_args_is_help=True, add_completion=False)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def migrate_database(settings: Settings) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    if settings.database_url.startswith("sqlite"):
+        Path(settings.database_url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.attributes["url"] = settings.sync_database_url
+    command.upgrade(config, "head")
+
+
+async def seed_database(settings: Settings) -> bool:
+    from api.security import hash_password
+    from models.db import Database
+    from models.demo import DEMO_PASSWORD, seed_demo
+
+    db = Database(settings.database_url)
+    try:
+        async with db.write() as session:
+            # Demo users share one published password, so one hash serves them all.
+            return await seed_demo(session, hash_password(DEMO_PASSWORD))
+    finally:
+        await db.dispose()
+
+
+@app.command()
+def migrate() -> None:
+    """应用数据库迁移（Alembic upgrade head）。"""
+    migrate_database(get_settings())
+    typer.echo("数据库已迁移到最新版本")
+
+
+@app.command()
+def seed() -> None:
+    """写入中卫市演示数据（生产模式下拒绝）。"""
+    settings = get_settings()
+    if settings.mode is Mode.PRODUCTION:
+        typer.echo("生产模式下不写入演示数据", err=True)
+        raise typer.Exit(1)
+    inserted = asyncio.run(seed_database(settings))
+    typer.echo("演示数据已写入" if inserted else "演示数据已存在，未重复写入")
+
+
+@app.command()
+def worker() -> None:
+    """启动 worker（执行流程与活动）。"""
+    import worker as worker_module
+
+    asyncio.run(worker_module.main(get_settings()))
+
+
+@app.command()
+def api(host: Annotated[str | None, typer.Option()] = None, port: Annotated[int | None, typer.Option()] = None) -> None:
+    """启动 API 服务（uvicorn）。"""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run("api.app:app", factory=True, host=host or settings.api_host, port=port or settings.api_port,
+                log_level=settings.log_level.lower(), proxy_headers=True)
+
+
+@app.command("create-user")
+def create_user(
+    username: str, role: Role, display_name: Annotated[str, typer.Option("--name")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    division_code: Annotated[str | None, typer.Option("--division")] = None,
+    department_id: Annotated[int | None, typer.Option("--department")] = None,
+    enterprise_id: Annotated[int | None, typer.Option("--enterprise")] = None,
+) -> None:
+    """新建用户。"""
+    from pydantic import ValidationError
+
+    from api.security import hash_password
+    from models.audit import AuditEvent, append_events
+    from models.db import Database, utcnow
+    from models.registry import User, UserCreate
+
+    try:
+        body = UserCreate(username=username, role=role, display_name=display_name, password=password,
+                          division_code=division_code, department_id=department_id, enterprise_id=enterprise_id)
+    except ValidationError as exc:
+        typer.echo(f"输入不合法：{exc}", err=True)
+        raise typer.Exit(2) from exc
+
+    async def run() -> None:
+        db = Database(get_settings().database_url)
+        try:
+            async with db.write() as session:
+                user = User(**body.model_dump(exclude={"password"}), password_hash=hash_password(password))
+                session.add(user)
+                await session.flush()
+                await append_events(session, [AuditEvent(
+                    event_key=f"cli:user:{username}:{time.time_ns()}", at=utcnow(), actor="cli", role="admin",
+                    action="user_created", detail=f"命令行新建用户 {username}（{role.value}）",
+                    data=body.model_dump(mode="json", exclude={"password"}),
+                )], is_sqlite=db.is_sqlite)
+        finally:
+            await db.dispose()
+
+    asyncio.run(run())
+    typer.echo(f"已创建用户 {username}")
+
+
+@app.command("verify-audit")
+def verify_audit() -> None:
+    """校验审计链：逐条核对哈希，指出第一条被篡改或缺失的记录。"""
+    from models.audit import verify_chain
+    from models.db import Database
+
+    async def run() -> bool:
+        db = Database(get_settings().database_url)
+        try:
+            async with db.session() as session:
+                report = await verify_chain(session)
+        finally:
+            await db.dispose()
+        if report.ok:
+            typer.echo(f"审计链完整：共 {report.checked} 条记录")
+        else:
+            typer.echo(f"审计链已损坏：{report.reason}（已核对 {report.checked} 条）", err=True)
+        return report.ok
+
+    if not asyncio.run(run()):
+        raise typer.Exit(1)
+
+
+@app.command()
+def dev() -> None:
+    """一键启动：Temporal 开发服务器（含 Web UI）、worker、API，并写入演示数据。Ctrl-C 全部停止。"""
+    settings = get_settings()
+    var = settings.var_dir.resolve()
+    logs = var / "log"
+    logs.mkdir(parents=True, exist_ok=True)
+    typer.echo("· 迁移数据库 …")
+    migrate_database(settings)
+    if settings.seed_demo and asyncio.run(seed_database(settings)):
+        typer.echo("· 已写入中卫市演示数据")
+
+    temporal_address = f"127.0.0.1:{settings.temporal_port}"
+    env = {"MINEFLOW_TEMPORAL_ADDRESS": temporal_address, "MINEFLOW_DATABASE_URL": settings.database_url}
+    children: list[Child] = []
+    stopping = False
+
+    def stop_all(*_: object) -> None:
+        nonlocal stopping
+        if stopping:
+            return
+        stopping = True
+        typer.echo("\n· 正在停止 API、worker 与 Temporal …")
+        for child in reversed(children):
+            child.stop()
+        typer.echo("· 已全部停止；案件数据保存在 " + str(var))
+
+    signal.signal(signal.SIGINT, lambda *_: (stop_all(), sys.exit(0)))
+    signal.signal(signal.SIGTERM, lambda *_: (stop_all(), sys.exit(0)))
+    try:
+        typer.echo("· 启动 Temporal 开发服务器 …")
+        children.append(temporal_dev_server(var / "temporal.db", settings.temporal_port, settings.temporal_ui_port,
+                                            logs / "temporal.log").start())
+        wait_for_port(settings.temporal_port, 60, proc=children[0].proc)
+        typer.echo("· 启动 worker 与 API …")
+        children.append(Child("worker", [sys.executable, str(ROOT / "worker.py")], logs / "worker.log", env).start())
+        children.append(Child("api", [sys.executable, "-m", "uvicorn", "--factory", "api.app:app", "--host",
+                                      settings.api_host, "--port", str(settings.api_port)],
+                              logs / "api.log", env).start())
+        base = f"http://{settings.api_host}:{settings.api_port}"
+        _wait_ready(f"{base}/readyz", children)
+        typer.echo(f"""
+mineflow 已就绪
+  API 文档      {base}/docs
+  Temporal UI   http://127.0.0.1:{settings.temporal_ui_port}
+  演示账号      admin / zn_ent1 / zn_nr / … 密码均为 mineflow-demo（见 README）
+  日志          {logs}
+按 Ctrl-C 停止。""")
+        while all(child.running for child in children):
+            time.sleep(0.5)
+        dead = [child.name for child in children if not child.running]
+        typer.echo(f"· 进程意外退出：{', '.join(dead)}（日志见 {logs}）", err=True)
+        raise typer.Exit(1)
+    finally:
+        stop_all()
+
+
+def _wait_ready(url: str, children: list[Child], timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if dead := [c.name for c in children if not c.running]:
+            raise RuntimeError(f"process exited during start-up: {', '.join(dead)}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{url} not ready after {timeout}s")
+
+
+if __name__ == "__main__":
+    app()

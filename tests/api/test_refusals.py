@@ -1,0 +1,129 @@
+"""Refusals a user meets, each with its code and Chinese message, and nothing stored when refused."""
+
+import pytest
+
+from tests.support.stack import EXPIRED_MINE, SHIKONG_MINE, materials_for
+
+
+async def test_expired_licence_is_refused_at_submission(stack):
+    s = stack
+    mine = await s.mine(EXPIRED_MINE)
+    body = {"mine_id": mine.id, "reason": "申请复工", "materials": materials_for(mine.method)}
+    error = await s.refused(await s.post("zn_ent1", "/reopenings", body), 422, "LICENCE_EXPIRED")
+    assert error["details"] == {"licence_no": mine.licence_no, "licence_valid_to": "2025-12-31"}
+    assert "2025-12-31" in error["message"]
+    assert (await s.ok(await s.get("zn_ent1", "/cases")))["total"] == 0
+
+
+async def test_unknown_mine_is_404(stack):
+    await stack.refused(await stack.post("zn_ent1", "/reopenings", {"mine_id": 99999, "reason": "x"}),
+                        404, "MINE_NOT_FOUND")
+
+
+async def test_a_second_open_application_for_the_same_mine_is_refused(stack):
+    first = await stack.submit()
+    mine = await stack.mine(SHIKONG_MINE)
+    response = await stack.post("zn_ent1", "/reopenings", {"mine_id": mine.id, "reason": "再次申请"})
+    error = await stack.refused(response, 409, "CASE_ALREADY_OPEN")
+    assert error["details"] == {"case_id": first["case_id"]}
+
+
+async def test_idempotency_key_returns_the_first_case_and_never_a_second(stack):
+    s = stack
+    first = await s.submit(headers={"Idempotency-Key": "submit-1"})
+    again = await s.submit(headers={"Idempotency-Key": "submit-1"})
+    assert again["case_id"] == first["case_id"]
+    assert (await s.ok(await s.get("zn_ent1", "/cases")))["total"] == 1
+    mine = await s.mine(SHIKONG_MINE)
+    different = await s.post("zn_ent1", "/reopenings", {"mine_id": mine.id, "reason": "另一个理由"},
+                             {"Idempotency-Key": "submit-1"})
+    await s.refused(different, 422, "IDEMPOTENCY_KEY_REUSED")
+
+
+async def test_retried_action_with_the_same_key_is_applied_once(stack):
+    s = stack
+    case_id = (await s.submit())["case_id"]
+    await s.accept(case_id)
+    body = {"verdict": "pass", "opinion": "同意"}
+    key = {"Idempotency-Key": "sign-police-1"}
+    first = await s.ok(await s.post("zn_police", f"/cases/{case_id}/acceptance/sign-offs", body, key))
+    second = await s.ok(await s.post("zn_police", f"/cases/{case_id}/acceptance/sign-offs", body, key))
+    assert len(second["pending"]) == len(first["pending"]) == 7
+    signed = [e for e in second["timeline"] if e["action"] == "signed_off"]
+    assert len(signed) == 1
+
+
+async def test_accepting_an_incomplete_application_is_refused_with_what_is_missing(stack):
+    s = stack
+    case_id = (await s.submit(materials=[{"kind": "mining_licence", "ref": "证-1"}]))["case_id"]
+    error = await s.refused(await s.post("zn_nr", f"/cases/{case_id}/intake",
+                                         {"decision": "accept", "experts": ["zn_expert1", "zn_expert2", "zn_expert3"]}),
+                            422, "MATERIALS_MISSING")
+    assert "safety_facility_design" in error["details"]["missing"]
+    assert "forest_grassland" not in error["details"]["missing"]  # underground mine
+    assert (await s.case(case_id))["stage"] == "intake"
+
+
+async def test_correction_lists_everything_at_once_and_must_be_answered_in_full(stack):
+    s = stack
+    case_id = (await s.submit(materials=[{"kind": "mining_licence", "ref": "证-1"}]))["case_id"]
+    await s.refused(await s.post("zn_nr", f"/cases/{case_id}/intake", {"decision": "request_correction"}),
+                    422, "CORRECTION_LIST_EMPTY")
+    missing = ["safety_facility_design", "safety_assessment"]
+    case = await s.ok(await s.post("zn_nr", f"/cases/{case_id}/intake",
+                                   {"decision": "request_correction", "missing": missing}))
+    assert case["stage"] == "correction" and case["missing"] == missing
+    partial = await s.post("zn_ent1", f"/cases/{case_id}/corrections",
+                           {"materials": [{"kind": "safety_assessment", "ref": "安评"}]})
+    error = await s.refused(partial, 422, "MATERIALS_MISSING")
+    assert error["details"] == {"missing": ["safety_facility_design"]}
+    case = await s.ok(await s.post("zn_ent1", f"/cases/{case_id}/corrections",
+                                   {"materials": [{"kind": k, "ref": f"补-{k}"} for k in missing]}))
+    assert case["stage"] == "intake" and case["missing"] == []
+
+
+@pytest.mark.parametrize(("experts", "code"), [
+    (["zn_expert1", "zn_expert2"], "EXPERT_PANEL_INVALID"),  # fewer than the panel size (3)
+    (["zn_expert1", "zn_expert1", "zn_expert2"], "EXPERT_PANEL_INVALID"),
+    (["zn_expert1", "zn_expert2", "zn_police"], "EXPERT_PANEL_INVALID"),  # not an expert
+    (["zn_expert1", "zn_expert2", "hy_expert1"], "EXPERT_PANEL_INVALID"),  # another county's expert
+    (["zn_expert1", "zn_expert2", "nobody"], "EXPERT_PANEL_INVALID"),
+])
+async def test_expert_panel_rules(stack, experts, code):
+    case_id = (await stack.submit())["case_id"]
+    response = await stack.post("zn_nr", f"/cases/{case_id}/intake", {"decision": "accept", "experts": experts})
+    await stack.refused(response, 422, code)
+    assert (await stack.case(case_id))["stage"] == "intake"
+
+
+async def test_wrong_stage_is_409_with_the_stage_named(stack):
+    case_id = (await stack.submit())["case_id"]
+    error = await stack.refused(await stack.approve_raw(case_id), 409, "WRONG_STAGE")
+    assert error["details"] == {"stage": "intake"} and "受理" in error["message"]
+
+
+async def test_resumption_date_must_follow_the_approval(stack):
+    s = stack
+    case_id = await s.to_committee()
+    await s.ok(await s.decide(case_id))
+    await s.approve(case_id)
+    response = await s.post("zn_ent1", f"/cases/{case_id}/resumption", {"resumed_on": "2020-01-01"})
+    await s.refused(response, 422, "DATE_INVALID")
+
+
+async def test_unknown_case_is_404(stack):
+    await stack.refused(await stack.get("zn_nr", "/cases/KFG-20260101-NOSUCH"), 404, "CASE_NOT_FOUND")
+    await stack.refused(await stack.post("zn_nr", "/cases/KFG-20260101-NOSUCH/approval"), 404, "CASE_NOT_FOUND")
+
+
+async def test_malformed_json_and_wrong_types_are_422_with_the_field(stack):
+    raw = await stack.http.post("/api/v1/reopenings", content=b'{"mine_id": 1,', headers={
+        **stack.auth("zn_ent1"), "Content-Type": "application/json"})
+    await stack.refused(raw, 422, "MALFORMED_JSON")
+    error = await stack.refused(await stack.post("zn_ent1", "/reopenings", {"mine_id": "五", "reason": "x"}),
+                                422, "VALIDATION_FAILED")
+    assert error["details"]["errors"][0]["field"] == "body.mine_id"
+    assert error["details"]["errors"][0]["message"] == "应为整数"
+    error = await stack.refused(await stack.post("zn_ent1", "/reopenings", {
+        "mine_id": 1, "reason": "x", "materials": [{"kind": "bribe", "ref": "x"}]}), 422, "VALIDATION_FAILED")
+    assert error["details"]["errors"][0]["field"].startswith("body.materials.0.kind")
