@@ -7,6 +7,7 @@
     mineflow seed           insert the demo registry (never in production mode)
     mineflow create-user    add a user
     mineflow verify-audit   walk the audit chain and name the first broken entry
+    mineflow walkthrough    carry one demo case through every role over HTTP (against `make run`)
 """
 
 import asyncio
@@ -152,6 +153,16 @@ def verify_audit() -> None:
 
     if not asyncio.run(run()):
         raise typer.Exit(1)
+
+
+@app.command()
+def walkthrough(base_url: Annotated[str, typer.Option()] = "http://127.0.0.1:8000") -> None:
+    """用演示账号经 HTTP 接口把一件开复工申请从提交办到备案（README 的演练）。"""
+    from cli.walkthrough import Walkthrough
+
+    with httpx.Client(base_url=base_url, timeout=30) as http:
+        case = Walkthrough(http).run()
+    typer.echo(f"案件 {case['case_id']} 已办结")
 
 
 @app.command()

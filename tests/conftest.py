@@ -11,6 +11,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from api.app import create_app
 from api.security import hash_password
 from cli.processes import free_port, installed_binary, temporal_dev_server, wait_for_port
 from models.db import Database
@@ -98,8 +99,9 @@ async def demo_db(db: Database, demo_password_hash: str) -> Database:
 
 async def _stack(client: Client, db: Database, env: WorkflowEnvironment | None = None) -> AsyncIterator[Stack]:
     settings = settings_for_tests(db.url, f"test-{uuid.uuid4()}")
-    async with build_worker(client, db, settings.task_queue), make_http(settings, db, client) as http:
-        stack = Stack(temporal=client, db=db, settings=settings, http=http)
+    app = create_app(settings, db=db, temporal=client)
+    async with build_worker(client, db, settings.task_queue), make_http(app) as http:
+        stack = Stack(temporal=client, db=db, settings=settings, http=http, app=app)
         if env is not None:
             stack.now = env.get_current_time
         yield stack

@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 from sqlmodel import select
 from temporalio.client import Client
 
-from api.app import create_app
 from api.security import create_token
 from domain.calendar import CHINA_TZ
 from domain.reopening import MineMethod, required_materials
@@ -45,6 +45,7 @@ class Stack:
     db: Database
     settings: Settings
     http: httpx.AsyncClient
+    app: FastAPI
     # The Temporal server's clock: skipped time on the time-skipping server, wall time on the dev server.
     now: Callable[[], Awaitable[datetime]] = wall_clock
     tokens: dict[str, str] = field(default_factory=dict)
@@ -168,7 +169,6 @@ def settings_for_tests(database_url: str, task_queue: str) -> Settings:
                     jwt_secret="test-secret-" + "x" * 32, seed_demo=False)
 
 
-def make_http(app_settings: Settings, db: Database, temporal: Client) -> httpx.AsyncClient:
-    app = create_app(app_settings, db=db, temporal=temporal)
+def make_http(app: FastAPI) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mineflow.test",
                              timeout=timedelta(seconds=60).total_seconds())

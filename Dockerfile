@@ -1,0 +1,23 @@
+# One image for the API and the worker (the same commands the tests run): `mineflow api` / `mineflow worker`.
+FROM python:3.11-slim AS build
+WORKDIR /src
+COPY pyproject.toml README.md alembic.ini worker.py settings.py engine.py logs.py ./
+COPY domain domain
+COPY models models
+COPY workflows workflows
+COPY activities activities
+COPY api api
+COPY cli cli
+COPY migrations migrations
+RUN pip install --no-cache-dir --prefix=/install .
+
+FROM python:3.11-slim
+RUN useradd --system --uid 10001 --home /app mineflow
+WORKDIR /app
+COPY --from=build /install /usr/local
+COPY --chown=mineflow alembic.ini worker.py ./
+COPY --chown=mineflow migrations migrations
+USER mineflow
+ENV MINEFLOW_MODE=production MINEFLOW_LOG_JSON=true PYTHONUNBUFFERED=1
+EXPOSE 8000
+CMD ["mineflow", "api", "--host", "0.0.0.0"]
