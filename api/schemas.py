@@ -29,9 +29,12 @@ class CaseOut(CaseView):
     status_name: str
     pending: list[PendingOut] = Field(default_factory=list)  # type: ignore[assignment]
     working_days_left: int | None = Field(default=None, description="法定期限剩余工作日（期限停止计算时为空）")
+    available_actions: list[str] = Field(default_factory=list,
+                                         description="当前登录用户此刻可办理的操作（如 sign_off、approval、withdraw）")
 
     @classmethod
-    def build(cls, view: CaseView, calendar: WorkCalendar, now: datetime) -> "CaseOut":
+    def build(cls, view: CaseView, calendar: WorkCalendar, now: datetime,
+              actions: list[str] | None = None) -> "CaseOut":
         today = local_date(now)
         pending = [
             PendingOut(**p.model_dump(), task_name=TASK_NAMES.get(p.task, p.task),
@@ -43,7 +46,7 @@ class CaseOut(CaseView):
         data["pending"] = pending
         left = calendar.working_days_between(today, view.deadline) if view.deadline else None
         return cls(**data, stage_name=STAGE_NAMES[view.stage], status_name=STATUS_NAMES[view.status],
-                   working_days_left=left)
+                   working_days_left=left, available_actions=actions or [])
 
 
 class CaseSummary(BaseModel):

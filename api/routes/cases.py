@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 
 from api import case_service
+from api.actions import available_actions
 from api.deps import CurrentUser, Principal, SessionDep, SettingsDep, TemporalDep
 from api.errors import ErrorBody
 from api.schemas import CaseList, CaseOut, CaseSummary
@@ -119,7 +120,7 @@ async def list_cases(
             responses=ERRORS)
 async def get_case(case_id: str, principal: CurrentUser, session: SessionDep, temporal: TemporalDep) -> CaseOut:
     view = await case_service.read_case(session=session, temporal=temporal, principal=principal, case_id=case_id)
-    return CaseOut.build(view, default_calendar(), utcnow())
+    return CaseOut.build(view, default_calendar(), utcnow(), available_actions(principal, view))
 
 
 @dataclass
@@ -136,7 +137,7 @@ class Acting:
         view = await case_service.act(session=self.session, temporal=self.temporal, settings=self.settings,
                                       principal=self.principal, case_id=case_id, update=update, payload=payload,
                                       idempotency_key=self.idempotency_key)
-        return CaseOut.build(view, default_calendar(), utcnow())
+        return CaseOut.build(view, default_calendar(), utcnow(), available_actions(self.principal, view))
 
 
 def _acting(principal: CurrentUser, session: SessionDep, temporal: TemporalDep, settings: SettingsDep,

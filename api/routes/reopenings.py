@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query
 
 from api import case_service
+from api.actions import available_actions
 from api.deps import CurrentUser, EnterpriseUser, SessionDep, SettingsDep, TemporalDep
 from api.errors import ErrorBody
 from api.schemas import CaseOut, MaterialRequirement, RequiredMaterials
@@ -28,7 +29,7 @@ async def submit_reopening(body: ReopeningCreate, principal: EnterpriseUser, ses
                            idempotency_key: IdempotencyKey = None) -> CaseOut:
     view = await case_service.start_reopening(session=session, temporal=temporal, settings=settings,
                                               principal=principal, body=body, idempotency_key=idempotency_key)
-    return CaseOut.build(view, default_calendar(), utcnow())
+    return CaseOut.build(view, default_calendar(), utcnow(), available_actions(principal, view))
 
 
 @router.get("/reopenings/required-materials", summary="查询矿山申请开复工须提交的材料",

@@ -148,3 +148,14 @@ async def test_parties_sign_for_themselves_only(stack):
     await s.refused(await s.sign(case_id, "zn_nr"), 403, "FORBIDDEN_ROLE")
     case = await s.case(case_id)
     assert len(case["pending"]) == 8 and all(p["verdict"] is None for p in case["rounds"][0]["parties"])
+
+
+async def test_enterprise_withdraws_during_joint_acceptance(stack):
+    s = stack
+    case_id = (await s.submit())["case_id"]
+    await s.accept(case_id)
+    case = await s.ok(await s.post("zn_ent1", f"/cases/{case_id}/withdraw", {"reason": "企业决定暂不复工"}))
+    assert case["status"] == "withdrawn" and case["pending"] == []
+    assert case["rounds"][0]["outcome"] == "withdrawn"
+    assert (await s.ok(await s.get("zn_police", "/tasks")))["items"] == []  # inboxes empty at once
+    await s.refused(await s.sign(case_id, "zn_police"), 409, "CASE_CLOSED")
