@@ -8,7 +8,7 @@ from models.audit import AuditEvent, append_events
 from models.cases import DocumentNumberRequest, IssuedDocumentNumber, SyncCaseInput
 from models.db import Database, insert_ignoring_conflict, utcnow
 from models.documents import DocumentSequence, IssuedDocument
-from models.projection import CaseRecord, CaseTask
+from models.projection import CaseCopy, CaseRecord, CaseTask
 from models.registry import Mine, MineStatus
 
 
@@ -18,43 +18,35 @@ class CaseActivities:
 
     @activity.defn(name="sync_case")
     async def sync_case(self, payload: SyncCaseInput) -> None:
-        """Write the case row, replace its open tasks and append its new timeline entries, in one transaction.
+        """Write the case row, replace its open tasks and copies, and append its new timeline entries to the audit
+        chain, in one transaction.
 
         Guarded by the case's version, so a retried or late write never rolls the projection back; timeline
         entries are keyed by (case, seq) in the audit chain, so a retry adds none twice.
         """
-        case = payload.case
+        row = payload.record
         async with self.db.write() as session:
-            record = await session.get(CaseRecord, case.case_id, with_for_update=not self.db.is_sqlite)
-            if record is None or record.version < case.version:
-                record = record or CaseRecord(case_id=case.case_id, kind=case.kind, workflow_id=case.case_id,
-                                              submitted_at=case.submitted_at, updated_at=case.updated_at,
-                                              mine_id=case.mine_id, mine_name=case.mine_name,
-                                              licence_no=case.licence_no, enterprise_id=case.enterprise_id,
-                                              enterprise_name=case.enterprise_name,
-                                              division_code=case.division_code, city_code=case.city_code,
-                                              stage=case.stage, status=case.status)
-                due = [t.due_at for t in payload.tasks if t.due_at is not None]
-                last = case.timeline[-1].detail if case.timeline else ""
-                record.sqlmodel_update({
-                    "stage": case.stage.value, "status": case.status.value,
-                    "overdue": any(t.overdue for t in payload.tasks) or case.clock.exceeded,
-                    "deadline": case.deadline, "next_due_at": min(due, default=None),
-                    "round_no": len(case.rounds), "document_no": case.document_no, "summary": last[:200],
-                    "version": case.version, "updated_at": case.updated_at, "closed_at": case.closed_at,
-                })
+            record = await session.get(CaseRecord, row.case_id, with_for_update=not self.db.is_sqlite)
+            if record is None or record.version < row.version:
+                values = row.model_dump()
+                if record is None:
+                    record = CaseRecord(**values)
+                else:
+                    record.sqlmodel_update(values)
                 session.add(record)
                 await session.flush()
-                await session.exec(delete(CaseTask).where(col(CaseTask.case_id) == case.case_id))  # type: ignore[call-overload]
-                session.add_all(CaseTask(case_id=case.case_id, **task.model_dump()) for task in payload.tasks)
-                if payload.mine_status:
-                    mine = await session.get(Mine, case.mine_id)
+                await session.exec(delete(CaseTask).where(col(CaseTask.case_id) == row.case_id))  # type: ignore[call-overload]
+                session.add_all(CaseTask(case_id=row.case_id, **task.model_dump()) for task in payload.tasks)
+                await session.exec(delete(CaseCopy).where(col(CaseCopy.case_id) == row.case_id))  # type: ignore[call-overload]
+                session.add_all(CaseCopy(case_id=row.case_id, username=name) for name in payload.copies)
+                if payload.mine_status and row.mine_id is not None:
+                    mine = await session.get(Mine, row.mine_id)
                     if mine is not None:
                         mine.status = MineStatus(payload.mine_status)
                         session.add(mine)
             await append_events(session, [
-                AuditEvent(event_key=f"case:{case.case_id}:{entry.seq}", at=entry.at, actor=entry.actor,
-                           role=entry.role, action=entry.action, case_id=case.case_id, detail=entry.detail,
+                AuditEvent(event_key=f"case:{row.case_id}:{entry.seq}", at=entry.at, actor=entry.actor,
+                           role=entry.role, action=entry.action, case_id=row.case_id, detail=entry.detail,
                            data=entry.data)
                 for entry in payload.new_entries
             ], is_sqlite=self.db.is_sqlite)

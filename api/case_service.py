@@ -20,26 +20,25 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import Principal
-from api.scope import ensure_can_view
+from api.scope import can_view, ensure_can_view
 from domain.calendar import local_date
+from domain.cases import Status
 from domain.divisions import city_of, covers
 from domain.errors import DomainError, ErrorCode
-from domain.reopening import DEFAULTS, JOINT_ACCEPTANCE_DEPARTMENTS, Status
+from domain.reopening import DEFAULTS, JOINT_ACCEPTANCE_DEPARTMENTS
 from domain.roles import DEPARTMENT_KIND_NAMES, DepartmentKind, Role
-from models.cases import (
-    Actor,
-    CaseView,
+from models.cases import Actor, MineFacts, PartySpec, UserRef
+from models.db import utcnow
+from models.projection import CaseCopy, CaseRecord, IdempotencyRecord
+from models.registry import Department, Division, Enterprise, Mine, MineStatus, User
+from models.reopening import (
     IntakeInput,
     IntakeRequest,
-    MineFacts,
-    PartySpec,
     ReopeningCreate,
     ReopeningPolicy,
     ReopeningStart,
+    ReopeningView,
 )
-from models.db import utcnow
-from models.projection import CaseRecord, IdempotencyRecord
-from models.registry import Department, Division, Enterprise, Mine, MineStatus, User
 from settings import Settings
 from workflows.parts.countersign import expert_party
 from workflows.reopening import ReopeningWorkflow
@@ -71,7 +70,7 @@ def update_id(principal: Principal, idempotency_key: str | None) -> str | None:
 async def start_reopening(
     *, session: AsyncSession, temporal: Client, settings: Settings, principal: Principal, body: ReopeningCreate,
     idempotency_key: str | None,
-) -> CaseView:
+) -> ReopeningView:
     digest = request_hash(body)
     if idempotency_key:
         previous = await session.get(IdempotencyRecord, (principal.username, idempotency_key))
@@ -92,14 +91,14 @@ async def start_reopening(
     return await _open(temporal, settings, start)
 
 
-async def _replay(temporal: Client, settings: Settings, previous: IdempotencyRecord, digest: str) -> CaseView:
+async def _replay(temporal: Client, settings: Settings, previous: IdempotencyRecord, digest: str) -> ReopeningView:
     if previous.request_hash != digest:
         raise DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, details={"case_id": previous.case_id})
     # Started already, or the first request died between recording the key and starting: start it now.
     return await _open(temporal, settings, ReopeningStart.model_validate_json(previous.request_body))
 
 
-async def _open(temporal: Client, settings: Settings, start: ReopeningStart) -> CaseView:
+async def _open(temporal: Client, settings: Settings, start: ReopeningStart) -> ReopeningView:
     """Start the case (or join it, if this id already runs) and answer once it is in the projection."""
     operation = WithStartWorkflowOperation(
         ReopeningWorkflow.run, start, id=start.case_id, task_queue=settings.task_queue,
@@ -108,7 +107,7 @@ async def _open(temporal: Client, settings: Settings, start: ReopeningStart) -> 
     )
     try:
         return await temporal.execute_update_with_start_workflow(
-            ReopeningWorkflow.registered, start_workflow_operation=operation,
+            "registered", start_workflow_operation=operation, result_type=ReopeningView,
             rpc_timeout=timedelta(seconds=settings.update_timeout_seconds),
         )
     except WorkflowAlreadyStartedError:  # long closed already: its final state is its result
@@ -178,9 +177,9 @@ async def _acceptance_parties(session: AsyncSession, county: Division, township:
 
 # ---- reading and acting on a case -------------------------------------------------------------------------------
 
-async def case_scope(session: AsyncSession, temporal: Client, case_id: str) -> tuple[str, int, bool]:
-    """(county, enterprise, still open) of a case: from the projection, or from the workflow itself in the
-    moment between its start and its first projection write."""
+async def case_scope(session: AsyncSession, temporal: Client, case_id: str) -> tuple[str, int | None, bool]:
+    """(county, applicant enterprise, still open) of a case: from the projection, or from the workflow itself in
+    the moment between its start and its first projection write."""
     record = await session.get(CaseRecord, case_id)
     if record is not None:
         return record.division_code, record.enterprise_id, record.status == Status.ACTIVE.value
@@ -188,16 +187,23 @@ async def case_scope(session: AsyncSession, temporal: Client, case_id: str) -> t
     return view.division_code, view.enterprise_id, view.status is Status.ACTIVE
 
 
-async def _query(temporal: Client, case_id: str) -> CaseView:
+async def ensure_access(session: AsyncSession, temporal: Client, principal: Principal, case_id: str) -> bool:
+    """Refuse (403) a caller outside the case's jurisdiction unless it was copied to them; returns `active`."""
+    division, enterprise, active = await case_scope(session, temporal, case_id)
+    if not can_view(principal, division, enterprise) and await session.get(
+            CaseCopy, (case_id, principal.username)) is None:
+        ensure_can_view(principal, division, enterprise)
+    return active
+
+
+async def _query(temporal: Client, case_id: str) -> ReopeningView:
     if len(case_id) > 40:
         raise DomainError(ErrorCode.CASE_NOT_FOUND)
-    return await temporal.get_workflow_handle(case_id).query(ReopeningWorkflow.case)
+    return await temporal.get_workflow_handle(case_id).query("case", result_type=ReopeningView)
 
 
-async def read_case(*, session: AsyncSession, temporal: Client, principal: Principal, case_id: str) -> CaseView:
-    division, enterprise, active = await case_scope(session, temporal, case_id)
-    ensure_can_view(principal, division, enterprise)
-    if active:
+async def read_case(*, session: AsyncSession, temporal: Client, principal: Principal, case_id: str) -> ReopeningView:
+    if await ensure_access(session, temporal, principal, case_id):
         return await _query(temporal, case_id)
     # A closed case's final state is its workflow result: readable even with no worker running.
     return await temporal.get_workflow_handle_for(ReopeningWorkflow.run, case_id).result()
@@ -206,20 +212,52 @@ async def read_case(*, session: AsyncSession, temporal: Client, principal: Princ
 async def act(
     *, session: AsyncSession, temporal: Client, settings: Settings, principal: Principal, case_id: str,
     update: str, payload: BaseModel, idempotency_key: str | None,
-) -> CaseView:
-    division, enterprise, active = await case_scope(session, temporal, case_id)
-    ensure_can_view(principal, division, enterprise)
-    if not active:
+) -> ReopeningView:
+    if not await ensure_access(session, temporal, principal, case_id):
         raise DomainError(ErrorCode.CASE_CLOSED)
     handle = temporal.get_workflow_handle(case_id)
     try:
         return await handle.execute_update(update, payload, id=update_id(principal, idempotency_key),
-                                           result_type=CaseView,
+                                           result_type=ReopeningView,
                                            rpc_timeout=timedelta(seconds=settings.update_timeout_seconds))
     except RPCError as exc:
         if exc.status is RPCStatusCode.NOT_FOUND:  # it closed between our look and the update
             raise DomainError(ErrorCode.CASE_CLOSED) from exc
         raise
+
+
+async def user_ref(session: AsyncSession, username: str) -> UserRef:
+    """A user an action names (reassign, delegate, copy), who must exist and be active."""
+    user = (await session.exec(select(User).where(User.username == username))).first()
+    if user is None or not user.is_active:
+        raise DomainError(ErrorCode.USER_NOT_FOUND, f"用户 {username} 不存在或已停用", {"username": username})
+    return UserRef(username=user.username, display_name=user.display_name, role=user.role,
+                   department_id=user.department_id, division_code=user.division_code)
+
+
+async def party_spec(session: AsyncSession, case_division: str, party: str) -> PartySpec:
+    """The party a 加签 names: `expert:<username>` (an expert of the county or its city), or a department kind of
+    the case's county (e.g. `forestry_grassland`, `power_supply`)."""
+    if party.startswith("expert:"):
+        username = party.removeprefix("expert:")
+        user = (await session.exec(select(User).where(User.username == username))).first()
+        if not _is_expert_for(user, case_division):
+            raise DomainError(ErrorCode.EXPERT_PANEL_INVALID, f"{username} 不是本县（市）可用的专家",
+                              {"party": party})
+        assert user is not None
+        return PartySpec(party=expert_party(username), name=f"专家 {user.display_name}", assignee=username)
+    try:
+        kind = DepartmentKind(party)
+    except ValueError as exc:
+        raise DomainError(ErrorCode.VALIDATION_FAILED, f"未知的会签方：{party}", {"field": "party"}) from exc
+    if kind is DepartmentKind.TOWNSHIP:
+        raise DomainError(ErrorCode.VALIDATION_FAILED, "乡镇已是会签方；其他乡镇请以部门编号加签", {"field": "party"})
+    dept = (await session.exec(select(Department).where(
+        Department.division_code == case_division, Department.kind == kind).order_by(col(Department.id)))).first()
+    if dept is None:
+        raise DomainError(ErrorCode.DEPARTMENT_NOT_FOUND, f"本县（区）没有{DEPARTMENT_KIND_NAMES[kind]}部门",
+                          {"party": party})
+    return PartySpec(party=kind.value, name=dept.name, department_id=dept.id)
 
 
 async def intake_input(session: AsyncSession, actor: Actor, case_division: str, body: IntakeRequest) -> IntakeInput:

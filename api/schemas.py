@@ -5,9 +5,20 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from domain.calendar import WorkCalendar, local_date
-from domain.reopening import STAGE_NAMES, STATUS_NAMES, TASK_NAMES, Stage, Status
-from models.cases import CaseView, Pending
+from domain.reopening import STAGE_NAMES, STATUS_NAMES, TASK_NAMES
+from models.cases import Pending
 from models.projection import CaseRecord, CaseTask
+from models.reopening import ReopeningView
+
+
+def stage_name(kind: str, stage: str) -> str:
+    """A stage's Chinese name; each procedure names its own stages."""
+    names: dict[str, str] = {s.value: n for s, n in STAGE_NAMES.items()} if kind == "reopening" else {}
+    return names.get(stage, stage)
+
+
+def status_name(kind: str, status: str) -> str:
+    return {s.value: n for s, n in STATUS_NAMES.items()}.get(status, status)
 
 
 class TokenOut(BaseModel):
@@ -22,7 +33,7 @@ class PendingOut(Pending):
     working_days_left: int | None = None
 
 
-class CaseOut(CaseView):
+class CaseOut(ReopeningView):
     """A case as the workflow holds it now, plus what a reader needs computed for today."""
 
     stage_name: str
@@ -33,7 +44,7 @@ class CaseOut(CaseView):
                                          description="当前登录用户此刻可办理的操作（如 sign_off、approval、withdraw）")
 
     @classmethod
-    def build(cls, view: CaseView, calendar: WorkCalendar, now: datetime,
+    def build(cls, view: ReopeningView, calendar: WorkCalendar, now: datetime,
               actions: list[str] | None = None) -> "CaseOut":
         today = local_date(now)
         pending = [
@@ -52,11 +63,12 @@ class CaseOut(CaseView):
 class CaseSummary(BaseModel):
     case_id: str
     kind: str
-    mine_id: int
-    mine_name: str
-    licence_no: str
-    enterprise_id: int
-    enterprise_name: str
+    title: str
+    mine_id: int | None
+    mine_name: str | None
+    licence_no: str | None
+    enterprise_id: int | None
+    enterprise_name: str | None
     division_code: str
     stage: str
     stage_name: str
@@ -74,9 +86,9 @@ class CaseSummary(BaseModel):
 
     @classmethod
     def of(cls, record: CaseRecord) -> "CaseSummary":
-        return cls(**record.model_dump(exclude={"workflow_id", "version", "city_code"}),
-                   stage_name=STAGE_NAMES.get(Stage(record.stage), record.stage),
-                   status_name=STATUS_NAMES.get(Status(record.status), record.status))
+        return cls(**record.model_dump(exclude={"version", "city_code"}),
+                   stage_name=stage_name(record.kind, record.stage),
+                   status_name=status_name(record.kind, record.status))
 
 
 class CaseList(BaseModel):
@@ -97,8 +109,11 @@ class TaskOut(BaseModel):
     due_at: datetime | None
     overdue: bool
     days_overdue: int
-    mine_name: str
-    enterprise_name: str
+    urged_at: datetime | None
+    urge_message: str | None
+    title: str
+    mine_name: str | None
+    enterprise_name: str | None
     division_code: str
     stage: str
     stage_name: str
@@ -110,10 +125,10 @@ class TaskOut(BaseModel):
             days_overdue = (local_date(now) - local_date(task.due_at)).days + 1
         return cls(case_id=task.case_id, task=task.task, task_name=TASK_NAMES.get(task.task, task.task),
                    party=task.party, name=task.name, role=task.role, due_at=task.due_at,
-                   overdue=task.overdue or days_overdue > 0, days_overdue=days_overdue,
-                   mine_name=record.mine_name, enterprise_name=record.enterprise_name,
-                   division_code=record.division_code, stage=record.stage,
-                   stage_name=STAGE_NAMES.get(Stage(record.stage), record.stage))
+                   overdue=task.overdue or days_overdue > 0, days_overdue=days_overdue, urged_at=task.urged_at,
+                   urge_message=task.urge_message, title=record.title, mine_name=record.mine_name,
+                   enterprise_name=record.enterprise_name, division_code=record.division_code, stage=record.stage,
+                   stage_name=stage_name(record.kind, record.stage))
 
 
 class TaskList(BaseModel):

@@ -34,6 +34,8 @@ class ErrorCode(StrEnum):
     ALREADY_SIGNED = "ALREADY_SIGNED"
     CASE_ALREADY_OPEN = "CASE_ALREADY_OPEN"
     ALREADY_EXISTS = "ALREADY_EXISTS"
+    PARTY_NOT_PENDING = "PARTY_NOT_PENDING"
+    LAST_PARTY = "LAST_PARTY"
     REGISTRY_INCOMPLETE = "REGISTRY_INCOMPLETE"
     MINE_CLOSED = "MINE_CLOSED"
     # 405
@@ -53,6 +55,7 @@ class ErrorCode(StrEnum):
     INVALID_CREDIT_CODE = "INVALID_CREDIT_CODE"
     INVALID_DIVISION_CODE = "INVALID_DIVISION_CODE"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    REASSIGN_TARGET_INVALID = "REASSIGN_TARGET_INVALID"
     # 429
     TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
     # 5xx
@@ -89,6 +92,8 @@ CATALOGUE: dict[ErrorCode, ErrorSpec] = {
     ErrorCode.ALREADY_SIGNED: ErrorSpec(409, "贵方已签署，无需重复提交"),
     ErrorCode.CASE_ALREADY_OPEN: ErrorSpec(409, "该矿山已有正在办理的开复工申请"),
     ErrorCode.ALREADY_EXISTS: ErrorSpec(409, "记录已存在"),
+    ErrorCode.PARTY_NOT_PENDING: ErrorSpec(409, "该方当前没有待办事项"),
+    ErrorCode.LAST_PARTY: ErrorSpec(409, "不能减去本轮最后一个会签方"),
     ErrorCode.REGISTRY_INCOMPLETE: ErrorSpec(409, "本县（区）部门配置不完整，无法组织联合验收，请联系管理员"),
     ErrorCode.MINE_CLOSED: ErrorSpec(409, "该矿山已关闭，不能申请开复工"),
     ErrorCode.METHOD_NOT_ALLOWED: ErrorSpec(405, "不支持该请求方法"),
@@ -106,6 +111,7 @@ CATALOGUE: dict[ErrorCode, ErrorSpec] = {
     ErrorCode.INVALID_CREDIT_CODE: ErrorSpec(422, "统一社会信用代码不合法"),
     ErrorCode.INVALID_DIVISION_CODE: ErrorSpec(422, "行政区划代码不合法"),
     ErrorCode.IDEMPOTENCY_KEY_REUSED: ErrorSpec(422, "同一幂等键已用于内容不同的请求"),
+    ErrorCode.REASSIGN_TARGET_INVALID: ErrorSpec(422, "转办或委派的对象不符合要求"),
     ErrorCode.TOO_MANY_ATTEMPTS: ErrorSpec(429, "登录失败次数过多，请稍后再试"),
     ErrorCode.INTERNAL_ERROR: ErrorSpec(500, "服务器内部错误，请稍后重试"),
     ErrorCode.DATABASE_UNAVAILABLE: ErrorSpec(503, "数据库暂时不可用，请稍后重试"),

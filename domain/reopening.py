@@ -12,6 +12,9 @@ later change of default never alters a case already in flight.
 from dataclasses import dataclass
 from enum import StrEnum
 
+from domain import cases
+from domain.cases import Status
+from domain.mines import MineMethod
 from domain.roles import DepartmentKind
 
 
@@ -51,27 +54,8 @@ WITHDRAWABLE: frozenset[Stage] = frozenset(
 )
 
 
-class Status(StrEnum):
-    ACTIVE = "active"
-    COMPLETED = "completed"
-    REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"
-
-
-STATUS_NAMES: dict[Status, str] = {
-    Status.ACTIVE: "办理中",
-    Status.COMPLETED: "已办结",
-    Status.REJECTED: "不予开复工",
-    Status.WITHDRAWN: "已撤回",
-}
-
-
-class MineMethod(StrEnum):
-    OPEN_PIT = "open_pit"
-    UNDERGROUND = "underground"
-
-
-METHOD_NAMES: dict[MineMethod, str] = {MineMethod.OPEN_PIT: "露天开采", MineMethod.UNDERGROUND: "地下开采"}
+# Reopening names its refusal precisely: 不予开复工 (seed 000 §二(三)).
+STATUS_NAMES: dict[Status, str] = {**cases.STATUS_NAMES, Status.REJECTED: "不予开复工"}
 
 
 class MaterialKind(StrEnum):
@@ -195,6 +179,7 @@ TASK_NAMES: dict[str, str] = {
     "intake": "受理审查（受理或一次性告知补正）",
     "correction": "提交补正材料",
     "sign_off": "签署联合验收意见",
+    "draft_opinion": "起草联合验收意见（受委派）",
     "rectification": "整改并申请复验",
     "committee_decision": "提请三重一大集体研究并录入决定",
     "committee_material": "补充上会材料",

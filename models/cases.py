@@ -1,7 +1,9 @@
-"""What crosses the wire between the API, the workflows and the activities for a case.
+"""What every procedure's case sends over the wire: who acts, the timeline, countersign rounds, deadlines, the
+committee meeting, the case moves (urge, copy, reassign, delegate, add/remove a party), and activity payloads.
 
 Pure pydantic (no SQLAlchemy), so workflow code can import it through the sandbox. One input model per update
-handler: a field can be added later without breaking recorded histories.
+handler: a field can be added later without breaking recorded histories. Procedure-specific models live beside
+(`models/reopening.py`).
 """
 
 from datetime import date, datetime
@@ -9,12 +11,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from domain.reopening import MaterialKind, MineMethod, Stage, Status
+from domain.cases import Status
+from domain.mines import MineMethod
 from domain.roles import DepartmentKind, Role
 
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Username = Annotated[str, StringConstraints(min_length=3, max_length=40, pattern=r"^[a-z][a-z0-9_.-]+$")]
+PartyCode = Annotated[str, StringConstraints(min_length=2, max_length=60, pattern=r"^[a-z_]+(:[a-z][a-z0-9_.-]+)?$")]
 
 
 class Wire(BaseModel):
@@ -33,9 +38,14 @@ class Actor(Wire):
     enterprise_id: int | None = None
 
 
-class MaterialRef(Wire):
-    kind: MaterialKind = Field(description="材料类型")
-    ref: ShortText = Field(description="材料引用（档案号、文件编号或存储标识）")
+class UserRef(Wire):
+    """Another user an action names (reassign to, copy to), as the registry knows them."""
+
+    username: str
+    display_name: str
+    role: Role
+    department_id: int | None = None
+    division_code: str | None = None
 
 
 class MineFacts(Wire):
@@ -67,141 +77,7 @@ class PartySpec(Wire):
     assignee: str | None = None
 
 
-class ReopeningPolicy(Wire):
-    expert_panel_size: int = Field(ge=1, le=15)
-    max_acceptance_rounds: int = Field(ge=1, le=10)
-    intake_limit_working_days: int = Field(ge=1)
-    correction_limit_working_days: int = Field(ge=1)
-    sign_off_limit_working_days: int = Field(ge=1)
-    reminder_before_working_days: int = Field(ge=0)
-    decision_limit_working_days: int = Field(ge=1)
-    decision_warning_working_days: int = Field(ge=0)
-    quorum_numerator: int = Field(ge=1)
-    quorum_denominator: int = Field(ge=1)
-    filing_reminder_every_working_days: int = Field(ge=1)
-    filing_max_reminders: int = Field(ge=0)
-    approval_doc_type: str
-
-
-class ReopeningStart(Wire):
-    case_id: str
-    mine: MineFacts
-    reason: LongText
-    materials: list[MaterialRef]
-    departments: list[PartySpec] = Field(description="联合验收的部门方（含矿山所在乡镇）")
-    applicant: Actor
-    policy: ReopeningPolicy
-
-
-# ---- actions: the HTTP body (…Request) and the workflow input (…Input = body + who acts) --------------------
-
-class ReopeningCreate(Wire):
-    mine_id: int = Field(ge=1, le=2**31 - 1, description="矿山 id")
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)] = Field(
-        description="申请开复工的理由")
-    materials: list[MaterialRef] = Field(default_factory=list, max_length=30, description="申请材料")
-
-
-class IntakeRequest(Wire):
-    decision: Literal["accept", "request_correction"] = Field(description="accept 受理 / request_correction 要求补正")
-    missing: list[MaterialKind] = Field(default_factory=list, max_length=20, description="一次性告知需补正的材料")
-    experts: list[Username] = Field(default_factory=list, max_length=15, description="受理时指定的专家组（专家用户名）")
-    note: LongText = ""
-
-
-class IntakeInput(Wire):
-    actor: Actor
-    decision: Literal["accept", "request_correction"]
-    missing: list[MaterialKind] = Field(default_factory=list)
-    experts: list[PartySpec] = Field(default_factory=list)
-    note: str = ""
-
-
-class CorrectionRequest(Wire):
-    materials: list[MaterialRef] = Field(min_length=1, max_length=30)
-    note: LongText = ""
-
-
-class CorrectionInput(CorrectionRequest):
-    actor: Actor
-
-
-class SignOffRequest(Wire):
-    verdict: Literal["pass", "fail"] = Field(description="pass 通过 / fail 不通过")
-    opinion: LongText = Field(default="", description="验收意见；不通过时必填（或填写问题清单）")
-    findings: list[ShortText] = Field(default_factory=list, max_length=50, description="发现的问题清单")
-
-
-class SignOffInput(SignOffRequest):
-    actor: Actor
-
-
-class RectificationDoneRequest(Wire):
-    note: LongText = ""
-    materials: list[MaterialRef] = Field(default_factory=list, max_length=30)
-
-
-class RectificationDoneInput(RectificationDoneRequest):
-    actor: Actor
-
-
-class CommitteeDecisionRequest(Wire):
-    meeting_no: ShortText = Field(description="会议编号，如“县政府常务会议〔2026〕12次”")
-    meeting_date: date
-    attendees: list[ShortText] = Field(min_length=1, max_length=200, description="出席成员")
-    members_total: int = Field(ge=1, le=200, description="应到会成员总数")
-    decision: Literal["approve", "reject", "defer"] = Field(description="approve 同意 / reject 不同意 / defer 暂缓")
-    minutes_ref: ShortText = Field(description="会议纪要文号或档案号")
-    recused: list[ShortText] = Field(default_factory=list, max_length=200, description="回避成员")
-    note: LongText = ""
-
-
-class CommitteeDecisionInput(CommitteeDecisionRequest):
-    actor: Actor
-
-
-class CommitteeMaterialRequest(Wire):
-    note: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-    materials: list[MaterialRef] = Field(default_factory=list, max_length=30)
-
-
-class CommitteeMaterialInput(CommitteeMaterialRequest):
-    actor: Actor
-
-
-class ApprovalRequest(Wire):
-    note: LongText = ""
-
-
-class ApprovalInput(ApprovalRequest):
-    actor: Actor
-
-
-class ResumptionRequest(Wire):
-    resumed_on: date = Field(description="实际复工日期")
-
-
-class ResumptionInput(ResumptionRequest):
-    actor: Actor
-
-
-class CityFilingRequest(Wire):
-    note: LongText = ""
-
-
-class CityFilingInput(CityFilingRequest):
-    actor: Actor
-
-
-class WithdrawRequest(Wire):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-
-
-class WithdrawInput(WithdrawRequest):
-    actor: Actor
-
-
-# ---- the case as the workflow holds it (query result and update result) --------------------------------------
+# ---- the case as a workflow holds it ----------------------------------------------------------------------------
 
 class TimelineEntry(BaseModel):
     seq: int
@@ -214,11 +90,23 @@ class TimelineEntry(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)
 
 
+class Draft(BaseModel):
+    """An opinion prepared by a delegate (委派) for the task's holder to sign."""
+
+    verdict: Literal["pass", "fail"]
+    opinion: str = ""
+    findings: list[str] = Field(default_factory=list)
+    by: str
+    at: datetime
+
+
 class PartyTask(BaseModel):
     party: str
     name: str
     department_id: int | None = None
-    assignee: str | None = None
+    assignee: str | None = Field(default=None, description="指定经办人；为空时本部门任一经办人可签")
+    delegate: str | None = Field(default=None, description="受委派起草意见的同事")
+    draft: Draft | None = None
     verdict: Literal["pass", "fail"] | None = None
     opinion: str | None = None
     findings: list[str] = Field(default_factory=list)
@@ -229,6 +117,11 @@ class PartyTask(BaseModel):
     remind_at: datetime | None = None
     reminded_at: datetime | None = None
     escalated_at: datetime | None = None
+    urged_at: datetime | None = None
+    urge_message: str | None = None
+    added_at: datetime | None = Field(default=None, description="加签时间（本轮中途加入的会签方）")
+    removed_at: datetime | None = Field(default=None, description="减签时间")
+    removed_reason: str | None = None
 
 
 class Round(BaseModel):
@@ -240,7 +133,7 @@ class Round(BaseModel):
 
 
 class Pending(BaseModel):
-    """Who the case waits on now: a party of the joint acceptance, or the role that must act."""
+    """Who the case waits on now: a party of a countersign round, or the role that must act."""
 
     party: str
     name: str
@@ -251,10 +144,12 @@ class Pending(BaseModel):
     overdue: bool = False
     department_id: int | None = None
     assignee: str | None = None
+    urged_at: datetime | None = None
+    urge_message: str | None = None
 
 
 class Clock(BaseModel):
-    """The statutory decision clock (行政许可法 第四十二条), stopped while the case waits on the applicant."""
+    """The statutory decision clock, stopped while the case waits on the applicant or on expert review."""
 
     limit_days: int
     used_days: int = 0
@@ -279,20 +174,35 @@ class CommitteeMeeting(BaseModel):
     recorded_at: datetime
 
 
-class CaseView(BaseModel):
+class CopyRecord(BaseModel):
+    username: str
+    display_name: str
+    by: str
+    at: datetime
+    note: str = ""
+
+
+class Urge(BaseModel):
+    at: datetime
+    by: str
+    message: str
+
+
+class CaseViewBase(BaseModel):
+    """The fields every procedure's case has; each procedure's view extends it."""
+
     case_id: str
-    kind: Literal["reopening"] = "reopening"
-    mine_id: int
-    mine_name: str
-    enterprise_id: int
-    enterprise_name: str
+    kind: str
+    title: str
     division_code: str
     division_name: str
     city_code: str
-    licence_no: str
-    method: MineMethod
-    reason: str
-    stage: Stage
+    mine_id: int | None = None
+    mine_name: str | None = None
+    licence_no: str | None = None
+    enterprise_id: int | None = None
+    enterprise_name: str | None = None
+    stage: str
     status: Status
     submitted_at: datetime
     updated_at: datetime
@@ -300,19 +210,116 @@ class CaseView(BaseModel):
     deadline: date | None = Field(default=None, description="法定办理期限（工作日计，补正、验收、整改期间停止计算）")
     clock: Clock
     pending: list[Pending] = Field(default_factory=list)
-    materials: list[MaterialRef] = Field(default_factory=list)
-    missing: list[MaterialKind] = Field(default_factory=list, description="一次性告知的需补正材料")
-    correction_due_at: datetime | None = None
-    experts: list[PartySpec] = Field(default_factory=list)
-    rounds: list[Round] = Field(default_factory=list)
-    committee_meetings: list[CommitteeMeeting] = Field(default_factory=list)
     document_no: str | None = None
-    approved_at: datetime | None = None
-    resumed_on: date | None = None
-    filing_reminders: int = 0
     outcome_reason: str | None = None
+    copies: list[CopyRecord] = Field(default_factory=list, description="抄送")
+    urges: dict[str, Urge] = Field(default_factory=dict, description="对非会签待办方的催办（键为 party）")
     timeline: list[TimelineEntry] = Field(default_factory=list)
     version: int = 0
+
+
+# ---- the committee (三重一大), shared by every procedure that goes through it ---------------------------------
+
+class CommitteeDecisionRequest(Wire):
+    meeting_no: ShortText = Field(description="会议编号，如“县政府常务会议〔2026〕12次”")
+    meeting_date: date
+    attendees: list[ShortText] = Field(min_length=1, max_length=200, description="出席成员")
+    members_total: int = Field(ge=1, le=200, description="应到会成员总数")
+    decision: Literal["approve", "reject", "defer"] = Field(description="approve 同意 / reject 不同意 / defer 暂缓")
+    minutes_ref: ShortText = Field(description="会议纪要文号或档案号")
+    recused: list[ShortText] = Field(default_factory=list, max_length=200, description="回避成员")
+    note: LongText = ""
+
+
+class CommitteeDecisionInput(CommitteeDecisionRequest):
+    actor: Actor
+
+
+# ---- countersign: signing and the moves of a round ------------------------------------------------------------
+
+class SignOffRequest(Wire):
+    verdict: Literal["pass", "fail"] = Field(description="pass 通过 / fail 不通过")
+    opinion: LongText = Field(default="", description="验收意见；不通过时必填（或填写问题清单）")
+    findings: list[ShortText] = Field(default_factory=list, max_length=50, description="发现的问题清单")
+
+
+class SignOffInput(SignOffRequest):
+    actor: Actor
+
+
+class ReassignRequest(Wire):
+    to: Username = Field(description="接办人（同一部门的经办人）用户名")
+    reason: Reason
+
+
+class ReassignInput(Wire):
+    actor: Actor
+    party: str
+    to: UserRef
+    reason: str
+
+
+class DelegateRequest(Wire):
+    to: Username = Field(description="受委派起草意见的同事（同一部门）用户名")
+    reason: Reason
+
+
+class DelegateInput(Wire):
+    actor: Actor
+    party: str
+    to: UserRef
+    reason: str
+
+
+class DraftRequest(Wire):
+    verdict: Literal["pass", "fail"]
+    opinion: LongText = ""
+    findings: list[ShortText] = Field(default_factory=list, max_length=50)
+
+
+class DraftInput(DraftRequest):
+    actor: Actor
+    party: str
+
+
+class AddPartyRequest(Wire):
+    party: PartyCode = Field(description="加签方：部门类别（如 forestry_grassland、power_supply）或 expert:用户名")
+    reason: Reason
+
+
+class AddPartyInput(Wire):
+    actor: Actor
+    spec: PartySpec
+    reason: str
+
+
+class RemovePartyRequest(Wire):
+    reason: Reason
+
+
+class RemovePartyInput(RemovePartyRequest):
+    actor: Actor
+    party: str
+
+
+class UrgeRequest(Wire):
+    parties: list[PartyCode] = Field(min_length=1, max_length=20, description="被催办的待办方（见案件 pending）")
+    message: Reason
+
+
+class UrgeInput(UrgeRequest):
+    actor: Actor
+
+
+class CopyRequest(Wire):
+    to: Username = Field(description="抄送对象（官员）用户名")
+    note: LongText = ""
+
+
+class CopyInput(Wire):
+    actor: Actor
+    to: UserRef
+    note: str = ""
 
 
 # ---- activity payloads ---------------------------------------------------------------------------------------
@@ -362,12 +369,43 @@ class TaskRow(BaseModel):
     assignee: str | None = None
     due_at: datetime | None = None
     overdue: bool = False
+    urged_at: datetime | None = None
+    urge_message: str | None = None
+
+
+class ProjectionRow(BaseModel):
+    """The list/inbox row of a case (models.projection.CaseRecord), whatever its procedure."""
+
+    case_id: str
+    kind: str
+    title: str
+    mine_id: int | None
+    mine_name: str | None
+    licence_no: str | None
+    enterprise_id: int | None
+    enterprise_name: str | None
+    division_code: str
+    city_code: str
+    stage: str
+    status: Status
+    overdue: bool
+    deadline: date | None
+    next_due_at: datetime | None
+    round_no: int
+    document_no: str | None
+    summary: str
+    version: int
+    submitted_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
 
 
 class SyncCaseInput(BaseModel):
-    """One atomic write of the projection: the case row, its open tasks and its new timeline entries."""
+    """One atomic write of the projection: the case row, its open tasks, who it is copied to, and its new
+    timeline entries."""
 
-    case: CaseView
+    record: ProjectionRow
     tasks: list[TaskRow]
+    copies: list[str] = Field(default_factory=list)
     new_entries: list[TimelineEntry]
     mine_status: str | None = None

@@ -9,7 +9,7 @@ from datetime import date
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.credit_code import check_character
-from domain.reopening import MineMethod
+from domain.mines import MineMethod
 from domain.roles import DepartmentKind, Role
 from models.registry import Department, Division, DivisionLevel, Enterprise, Mine, MineStatus, User
 

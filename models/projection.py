@@ -22,12 +22,12 @@ class CaseRecord(SQLModel, table=True):
     )
     case_id: str = Field(primary_key=True, max_length=40)
     kind: str = Field(max_length=20, index=True)
-    workflow_id: str = Field(max_length=80)
-    mine_id: int = Field(index=True)
-    mine_name: str = Field(max_length=100)
-    licence_no: str = Field(max_length=40, index=True)
-    enterprise_id: int
-    enterprise_name: str = Field(max_length=100)
+    title: str = Field(max_length=200)
+    mine_id: int | None = Field(default=None, index=True)
+    mine_name: str | None = Field(default=None, max_length=100)
+    licence_no: str | None = Field(default=None, max_length=40, index=True)
+    enterprise_id: int | None = None
+    enterprise_name: str | None = Field(default=None, max_length=100)
     division_code: str = Field(max_length=6)
     city_code: str = Field(max_length=6)
     stage: str = Field(max_length=30, index=True)
@@ -66,6 +66,16 @@ class CaseTask(SQLModel, table=True):
     assignee: str | None = Field(default=None, max_length=40)
     due_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     overdue: bool = False
+    urged_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    urge_message: str | None = Field(default=None, max_length=2000)
+
+
+class CaseCopy(SQLModel, table=True):
+    """抄送: an official given read access to a case outside their jurisdiction, listed under "copied to me"."""
+
+    __tablename__ = "case_copies"
+    case_id: str = Field(foreign_key="case_records.case_id", primary_key=True, max_length=40)
+    username: str = Field(primary_key=True, max_length=40, index=True)
 
 
 class IdempotencyRecord(SQLModel, table=True):

@@ -12,7 +12,7 @@ from sqlmodel import Field, SQLModel
 
 from domain.credit_code import credit_code_problem
 from domain.divisions import division_code_problem
-from domain.reopening import MineMethod
+from domain.mines import MineMethod
 from domain.roles import DepartmentKind, Role
 from models.db import UTCDateTime, str_enum, utcnow
 

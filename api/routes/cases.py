@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Header, Path, Query
 from pydantic import BaseModel
 from sqlalchemy import and_, func, or_
 from sqlmodel import col, select
@@ -20,16 +20,37 @@ from api.errors import ErrorBody
 from api.schemas import CaseList, CaseOut, CaseSummary
 from api.scope import case_filter
 from domain.calendar import default_calendar
+from domain.cases import Status
 from domain.divisions import division_code_problem, level
 from domain.errors import DomainError, ErrorCode
-from domain.reopening import Stage, Status
+from domain.reopening import Stage
 from models.cases import (
+    AddPartyInput,
+    AddPartyRequest,
+    CommitteeDecisionInput,
+    CommitteeDecisionRequest,
+    CopyInput,
+    CopyRequest,
+    DelegateInput,
+    DelegateRequest,
+    DraftInput,
+    DraftRequest,
+    ReassignInput,
+    ReassignRequest,
+    RemovePartyInput,
+    RemovePartyRequest,
+    SignOffInput,
+    SignOffRequest,
+    UrgeInput,
+    UrgeRequest,
+)
+from models.db import utcnow
+from models.projection import CaseCopy, CaseRecord
+from models.reopening import (
     ApprovalInput,
     ApprovalRequest,
     CityFilingInput,
     CityFilingRequest,
-    CommitteeDecisionInput,
-    CommitteeDecisionRequest,
     CommitteeMaterialInput,
     CommitteeMaterialRequest,
     CorrectionInput,
@@ -39,13 +60,11 @@ from models.cases import (
     RectificationDoneRequest,
     ResumptionInput,
     ResumptionRequest,
-    SignOffInput,
-    SignOffRequest,
+    ReturnInput,
+    ReturnRequest,
     WithdrawInput,
     WithdrawRequest,
 )
-from models.db import utcnow
-from models.projection import CaseRecord
 from settings import Settings
 
 router = APIRouter(tags=["案件"])
@@ -211,3 +230,80 @@ async def city_filing(case_id: str, body: CityFilingRequest, acting: ActingDep) 
 @router.post("/cases/{case_id}/withdraw", summary="企业撤回申请（批复前）", response_model=CaseOut, responses=ERRORS)
 async def withdraw(case_id: str, body: WithdrawRequest, acting: ActingDep) -> CaseOut:
     return await acting.run(case_id, "withdraw", WithdrawInput(actor=acting.principal.actor(), **body.model_dump()))
+
+
+# ---- countersign moves and case moves ------------------------------------------------------------------------
+
+PartyPath = Annotated[str, Path(min_length=2, max_length=60, pattern=r"^[a-z_]+(:[a-z][a-z0-9_.-]+)?$",
+                                description="会签方代码，如 public_security、township、expert:zn_expert1")]
+
+
+@router.post("/cases/{case_id}/tasks/{party}/reassign",
+             summary="转办：会签任务转给本部门另一经办人（原经办人不能再办）", response_model=CaseOut, responses=ERRORS)
+async def reassign(case_id: str, party: PartyPath, body: ReassignRequest, acting: ActingDep) -> CaseOut:
+    to = await case_service.user_ref(acting.session, body.to)
+    return await acting.run(case_id, "reassign", ReassignInput(actor=acting.principal.actor(), party=party, to=to,
+                                                               reason=body.reason))
+
+
+@router.post("/cases/{case_id}/tasks/{party}/delegate", summary="委派：请本部门同事起草意见，起草后交回本人签署",
+             response_model=CaseOut, responses=ERRORS)
+async def delegate(case_id: str, party: PartyPath, body: DelegateRequest, acting: ActingDep) -> CaseOut:
+    to = await case_service.user_ref(acting.session, body.to)
+    return await acting.run(case_id, "delegate", DelegateInput(actor=acting.principal.actor(), party=party, to=to,
+                                                               reason=body.reason))
+
+
+@router.post("/cases/{case_id}/tasks/{party}/draft", summary="受委派的同事提交起草的意见（交回承办人签署）",
+             response_model=CaseOut, responses=ERRORS)
+async def draft(case_id: str, party: PartyPath, body: DraftRequest, acting: ActingDep) -> CaseOut:
+    return await acting.run(case_id, "draft", DraftInput(actor=acting.principal.actor(), party=party,
+                                                         **body.model_dump()))
+
+
+@router.post("/cases/{case_id}/parties", summary="加签：本轮联合验收增加会签方（部门或专家），另计期限",
+             response_model=CaseOut, responses=ERRORS)
+async def add_party(case_id: str, body: AddPartyRequest, acting: ActingDep) -> CaseOut:
+    division, _, _ = await case_service.case_scope(acting.session, acting.temporal, case_id)
+    spec = await case_service.party_spec(acting.session, division, body.party)
+    return await acting.run(case_id, "add_party", AddPartyInput(actor=acting.principal.actor(), spec=spec,
+                                                                reason=body.reason))
+
+
+@router.delete("/cases/{case_id}/parties/{party}", summary="减签：本轮联合验收去掉一个尚未签署的会签方",
+               response_model=CaseOut, responses=ERRORS)
+async def remove_party(case_id: str, party: PartyPath, body: RemovePartyRequest, acting: ActingDep) -> CaseOut:
+    return await acting.run(case_id, "remove_party", RemovePartyInput(actor=acting.principal.actor(), party=party,
+                                                                      reason=body.reason))
+
+
+@router.post("/cases/{case_id}/return",
+             summary="退回：县自然资源局自联合验收退回受理/补正，会议秘书自集体研究退回联合验收",
+             response_model=CaseOut, responses=ERRORS)
+async def return_case(case_id: str, body: ReturnRequest, acting: ActingDep) -> CaseOut:
+    return await acting.run(case_id, "return", ReturnInput(actor=acting.principal.actor(), **body.model_dump()))
+
+
+@router.post("/cases/{case_id}/reminders", summary="催办：提醒指定的待办方（记入时间线，显示在其待办中）",
+             response_model=CaseOut, responses=ERRORS)
+async def urge(case_id: str, body: UrgeRequest, acting: ActingDep) -> CaseOut:
+    return await acting.run(case_id, "urge", UrgeInput(actor=acting.principal.actor(), **body.model_dump()))
+
+
+@router.post("/cases/{case_id}/copies", summary="抄送：指定官员可查阅本案（不能办理）", response_model=CaseOut,
+             responses=ERRORS)
+async def copy(case_id: str, body: CopyRequest, acting: ActingDep) -> CaseOut:
+    to = await case_service.user_ref(acting.session, body.to)
+    return await acting.run(case_id, "copy", CopyInput(actor=acting.principal.actor(), to=to, note=body.note))
+
+
+@router.get("/copies", summary="抄送我的案件", response_model=CaseList, responses=ERRORS)
+async def copied_to_me(principal: CurrentUser, session: SessionDep,
+                       page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+                       page_size: Annotated[int, Query(ge=1, le=100)] = 20) -> CaseList:
+    condition = col(CaseRecord.case_id).in_(select(CaseCopy.case_id).where(CaseCopy.username == principal.username))
+    total = (await session.exec(select(func.count()).select_from(CaseRecord).where(condition))).one()
+    rows = (await session.exec(select(CaseRecord).where(condition)
+                               .order_by(col(CaseRecord.updated_at).desc(), col(CaseRecord.case_id).desc())
+                               .offset((page - 1) * page_size).limit(page_size))).all()
+    return CaseList(items=[CaseSummary.of(r) for r in rows], total=total, page=page, page_size=page_size)

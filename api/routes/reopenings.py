@@ -13,9 +13,9 @@ from api.scope import ensure_can_view
 from domain.calendar import default_calendar
 from domain.errors import DomainError, ErrorCode
 from domain.reopening import required_materials
-from models.cases import ReopeningCreate
 from models.db import utcnow
 from models.registry import Mine
+from models.reopening import ReopeningCreate
 
 router = APIRouter(tags=["开复工"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200,

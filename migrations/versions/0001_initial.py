@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 23:42:24.379571
+Create Date: 2026-11-25 00:01:59.177221
 """
 
 from collections.abc import Sequence
@@ -43,12 +43,12 @@ def upgrade() -> None:
     op.create_table('case_records',
     sa.Column('case_id', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('workflow_id', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
-    sa.Column('mine_id', sa.Integer(), nullable=False),
-    sa.Column('mine_name', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('licence_no', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-    sa.Column('enterprise_id', sa.Integer(), nullable=False),
-    sa.Column('enterprise_name', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('mine_id', sa.Integer(), nullable=True),
+    sa.Column('mine_name', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+    sa.Column('licence_no', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+    sa.Column('enterprise_id', sa.Integer(), nullable=True),
+    sa.Column('enterprise_name', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
     sa.Column('division_code', sqlmodel.sql.sqltypes.AutoString(length=6), nullable=False),
     sa.Column('city_code', sqlmodel.sql.sqltypes.AutoString(length=6), nullable=False),
     sa.Column('stage', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
@@ -115,6 +115,15 @@ def upgrade() -> None:
     sa.UniqueConstraint('division_code', 'doc_type', 'year', 'seq'),
     sa.UniqueConstraint('doc_no')
     )
+    op.create_table('case_copies',
+    sa.Column('case_id', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('username', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['case_records.case_id'], ),
+    sa.PrimaryKeyConstraint('case_id', 'username')
+    )
+    with op.batch_alter_table('case_copies', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_copies_username'), ['username'], unique=False)
+
     op.create_table('case_tasks',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
@@ -128,6 +137,8 @@ def upgrade() -> None:
     sa.Column('assignee', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
     sa.Column('due_at', models.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('overdue', sa.Boolean(), nullable=False),
+    sa.Column('urged_at', models.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('urge_message', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
     sa.ForeignKeyConstraint(['case_id'], ['case_records.case_id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -233,6 +244,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_case_tasks_assignee')
 
     op.drop_table('case_tasks')
+    with op.batch_alter_table('case_copies', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_copies_username'))
+
+    op.drop_table('case_copies')
     op.drop_table('issued_documents')
     op.drop_table('idempotency_keys')
     op.drop_table('document_sequences')

@@ -135,17 +135,19 @@ async def test_each_caller_is_offered_exactly_the_actions_they_may_take_now(stac
     case = await s.submit()
     case_id = case["case_id"]
     assert case["available_actions"] == ["withdraw"]  # the enterprise, at intake
-    assert (await s.case(case_id, "zn_nr"))["available_actions"] == ["intake"]
+    assert (await s.case(case_id, "zn_nr"))["available_actions"] == ["intake", "urge", "copy"]
     assert (await s.case(case_id, "city_nr"))["available_actions"] == []
+    assert (await s.case(case_id, "zn_supervisor"))["available_actions"] == ["urge"]
     await s.accept(case_id)
-    assert (await s.case(case_id, "zn_police"))["available_actions"] == ["sign_off"]
+    assert (await s.case(case_id, "zn_police"))["available_actions"] == ["sign_off", "reassign", "delegate"]
     assert (await s.case(case_id, "zn_expert2"))["available_actions"] == ["sign_off"]
     assert (await s.case(case_id, "zn_forestry"))["available_actions"] == []
-    assert (await s.case(case_id, "zn_nr"))["available_actions"] == []
+    assert (await s.case(case_id, "zn_nr"))["available_actions"] == [
+        "reassign", "add_party", "remove_party", "return", "urge", "copy"]
     case = await s.ok(await s.sign(case_id, "zn_police"))
     assert case["available_actions"] == []  # signed: nothing more for the police
     for username in ("zn_emergency", "zn_ecology", "zn_water", "zn_shikong", "zn_expert1", "zn_expert2",
                      "zn_expert3"):
         await s.ok(await s.sign(case_id, username))
-    assert (await s.case(case_id, "zn_committee"))["available_actions"] == ["committee_decision"]
+    assert (await s.case(case_id, "zn_committee"))["available_actions"] == ["committee_decision", "return"]
     assert (await s.case(case_id, "zn_ent1"))["available_actions"] == ["withdraw"]

@@ -14,7 +14,8 @@ from temporalio.client import Client
 
 from api.security import create_token
 from domain.calendar import CHINA_TZ
-from domain.reopening import MineMethod, required_materials
+from domain.mines import MineMethod
+from domain.reopening import required_materials
 from models.db import Database
 from models.registry import Department, Mine, User
 from settings import Mode, Settings

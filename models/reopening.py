@@ -1,0 +1,168 @@
+"""开复工 (reopening) over the wire: the start input, each action's HTTP body and workflow input, the case view."""
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints
+
+from domain.mines import MineMethod
+from domain.reopening import MaterialKind, Stage
+from models.cases import (
+    Actor,
+    CaseViewBase,
+    CommitteeMeeting,
+    LongText,
+    MineFacts,
+    PartySpec,
+    Reason,
+    Round,
+    ShortText,
+    Username,
+    Wire,
+)
+
+
+class MaterialRef(Wire):
+    kind: MaterialKind = Field(description="材料类型")
+    ref: ShortText = Field(description="材料引用（档案号、文件编号或存储标识）")
+
+
+class ReopeningPolicy(Wire):
+    expert_panel_size: int = Field(ge=1, le=15)
+    max_acceptance_rounds: int = Field(ge=1, le=10)
+    intake_limit_working_days: int = Field(ge=1)
+    correction_limit_working_days: int = Field(ge=1)
+    sign_off_limit_working_days: int = Field(ge=1)
+    reminder_before_working_days: int = Field(ge=0)
+    decision_limit_working_days: int = Field(ge=1)
+    decision_warning_working_days: int = Field(ge=0)
+    quorum_numerator: int = Field(ge=1)
+    quorum_denominator: int = Field(ge=1)
+    filing_reminder_every_working_days: int = Field(ge=1)
+    filing_max_reminders: int = Field(ge=0)
+    approval_doc_type: str
+
+
+class ReopeningStart(Wire):
+    case_id: str
+    mine: MineFacts
+    reason: LongText
+    materials: list[MaterialRef]
+    departments: list[PartySpec] = Field(description="联合验收的部门方（含矿山所在乡镇）")
+    applicant: Actor
+    policy: ReopeningPolicy
+
+
+# ---- actions: the HTTP body (…Request) and the workflow input (…Input = body + who acts) --------------------
+
+class ReopeningCreate(Wire):
+    mine_id: int = Field(ge=1, le=2**31 - 1, description="矿山 id")
+    reason: Reason = Field(description="申请开复工的理由")
+    materials: list[MaterialRef] = Field(default_factory=list, max_length=30, description="申请材料")
+
+
+class IntakeRequest(Wire):
+    decision: Literal["accept", "request_correction"] = Field(description="accept 受理 / request_correction 要求补正")
+    missing: list[MaterialKind] = Field(default_factory=list, max_length=20, description="一次性告知需补正的材料")
+    experts: list[Username] = Field(default_factory=list, max_length=15,
+                                    description="受理时指定的专家组（专家用户名）；退回后重新受理可省略以沿用原专家组")
+    note: LongText = ""
+
+
+class IntakeInput(Wire):
+    actor: Actor
+    decision: Literal["accept", "request_correction"]
+    missing: list[MaterialKind] = Field(default_factory=list)
+    experts: list[PartySpec] = Field(default_factory=list)
+    note: str = ""
+
+
+class CorrectionRequest(Wire):
+    materials: list[MaterialRef] = Field(min_length=1, max_length=30)
+    note: LongText = ""
+
+
+class CorrectionInput(CorrectionRequest):
+    actor: Actor
+
+
+class RectificationDoneRequest(Wire):
+    note: LongText = ""
+    materials: list[MaterialRef] = Field(default_factory=list, max_length=30)
+
+
+class RectificationDoneInput(RectificationDoneRequest):
+    actor: Actor
+
+
+class CommitteeMaterialRequest(Wire):
+    note: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    materials: list[MaterialRef] = Field(default_factory=list, max_length=30)
+
+
+class CommitteeMaterialInput(CommitteeMaterialRequest):
+    actor: Actor
+
+
+class ApprovalRequest(Wire):
+    note: LongText = ""
+
+
+class ApprovalInput(ApprovalRequest):
+    actor: Actor
+
+
+class ResumptionRequest(Wire):
+    resumed_on: date = Field(description="实际复工日期")
+
+
+class ResumptionInput(ResumptionRequest):
+    actor: Actor
+
+
+class CityFilingRequest(Wire):
+    note: LongText = ""
+
+
+class CityFilingInput(CityFilingRequest):
+    actor: Actor
+
+
+class WithdrawRequest(Wire):
+    reason: Reason
+
+
+class WithdrawInput(WithdrawRequest):
+    actor: Actor
+
+
+class ReturnRequest(Wire):
+    to_stage: Literal["intake", "correction", "joint_acceptance"] = Field(
+        description="退回到：intake 受理（县自然资源局自联合验收退回）、correction 补正（同上，须列明补正材料）、"
+                    "joint_acceptance 联合验收（会议秘书自集体研究退回）")
+    reason: Reason
+    missing: list[MaterialKind] = Field(default_factory=list, max_length=20,
+                                        description="退回补正时一次性告知的材料")
+
+
+class ReturnInput(ReturnRequest):
+    actor: Actor
+
+
+# ---- the case ----------------------------------------------------------------------------------------------
+
+class ReopeningView(CaseViewBase):
+    kind: Literal["reopening"] = "reopening"
+    stage: Stage
+    method: MineMethod
+    reason: str
+    materials: list[MaterialRef] = Field(default_factory=list)
+    missing: list[MaterialKind] = Field(default_factory=list, description="一次性告知的需补正材料")
+    correction_due_at: datetime | None = None
+    experts: list[PartySpec] = Field(default_factory=list)
+    parties: list[PartySpec] = Field(default_factory=list, description="联合验收会签方（含加签、减签后的当前名单）")
+    rounds: list[Round] = Field(default_factory=list)
+    committee_meetings: list[CommitteeMeeting] = Field(default_factory=list)
+    approved_at: datetime | None = None
+    resumed_on: date | None = None
+    filing_reminders: int = 0

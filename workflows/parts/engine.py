@@ -1,0 +1,377 @@
+"""The machinery every procedure shares: queued actions, alarms, the statutory clock, the timeline and the
+projection — plus the moves any case takes whatever its procedure: 催办 (urge) and 抄送 (copy).
+
+How a case runs: update validators refuse at once what the case cannot take now (wrong role, jurisdiction, stage,
+party, payload). Accepted actions queue up; the procedure (a subclass's `run`) is their single consumer. While it
+waits for the action its stage expects, `_wait` applies the "side" actions that may come at any time (sign-offs,
+withdrawals, urges…), fires due alarms (reminders, escalations, time-outs) and writes the projection, then answers
+the callers whose actions it carries. Every action is checked again when applied, so of two racing actions
+exactly one wins and the other is refused whole — nothing is half-applied.
+
+A subclass provides:
+- `ACTIONS` (kind → who may do it in which stages), `SIDE_ACTIONS` (kinds applied whenever they arrive, each by
+  `_apply_<kind>`), optional `_check_<kind>(payload, queued)` per kind, `CLOCK_RUNS_IN`, `STAGE_NAMES`;
+- `self._case`, a `CaseViewBase`; `_pending()` (who the case waits on) and `_alarms()` (timed events).
+"""
+
+import contextlib
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar
+
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from domain.cases import Status
+    from domain.divisions import covers
+    from domain.errors import ErrorCode
+    from domain.roles import ROLE_NAMES, Role
+    from models.cases import (
+        Actor,
+        CaseViewBase,
+        CopyInput,
+        CopyRecord,
+        Pending,
+        ProjectionRow,
+        SyncCaseInput,
+        TaskRow,
+        TimelineEntry,
+        Urge,
+        UrgeInput,
+    )
+
+from workflows.parts import calls, clock
+from workflows.parts.refusal import refusal
+
+SYSTEM = Actor(username="system", display_name="系统", role=Role.ADMIN)
+OFFICIALS = frozenset({Role.COUNTY_NR, Role.COMMITTEE_SECRETARY, Role.CITY_NR, Role.SUPERVISOR})
+
+
+class CaseEnded(Exception):
+    """Unwinds the procedure when the case closes before its end (withdrawn, rejected, timed out)."""
+
+
+class PhaseJump(Exception):
+    """Unwinds the procedure to another phase (退回: a case sent back to an earlier stage)."""
+
+    def __init__(self, phase: str) -> None:
+        super().__init__(phase)
+        self.phase = phase
+
+
+@dataclass(frozen=True)
+class Action:
+    label: str
+    roles: frozenset[Role]
+    stages: frozenset[str] | None = None  # None: in any stage while the case is open
+    single: bool = False  # True: a second one may not queue behind the first (the main line's actions)
+
+
+def action(label: str, roles: set[Role], stages: set[str] | frozenset[str] | None = None,
+           single: bool = False) -> Action:
+    return Action(label, frozenset(roles), None if stages is None else frozenset(stages), single)
+
+
+@dataclass
+class Ticket:
+    kind: str
+    payload: Any
+    done: bool = False
+    error: ApplicationError | None = None
+
+
+Alarm = tuple[datetime, Callable[[], Awaitable[None]]]
+
+
+class CaseEngine:
+    ACTIONS: ClassVar[dict[str, Action]] = {
+        "urge": action("催办", {Role.COUNTY_NR, Role.SUPERVISOR}),
+        "copy": action("抄送", {Role.COUNTY_NR}),
+    }
+    SIDE_ACTIONS: ClassVar[frozenset[str]] = frozenset({"urge", "copy"})
+    CLOCK_RUNS_IN: ClassVar[frozenset[str]] = frozenset()
+    STAGE_NAMES: ClassVar[Mapping[Any, str]] = {}
+
+    _case: CaseViewBase
+
+    def _init_engine(self) -> None:
+        self._queue: list[Ticket] = []
+        self._settling: list[Ticket] = []
+        self._new_entries: list[TimelineEntry] = []
+        self._dirty = True
+        self._synced_version = 0
+        self._mine_status: str | None = None
+
+    # ---- what subclasses provide --------------------------------------------------------------------------
+
+    def _pending(self) -> list[Pending]:
+        raise NotImplementedError
+
+    def _alarms(self) -> list[Alarm]:
+        return []
+
+    def _round_no(self) -> int:
+        return 0
+
+    def _applicant_enterprises(self) -> set[int]:
+        return {self._case.enterprise_id} if self._case.enterprise_id is not None else set()
+
+    # ---- updates and the query every procedure has ------------------------------------------------------------
+
+    @workflow.update
+    async def registered(self) -> CaseViewBase:
+        """Answers once the new case is in the projection (lists, inboxes): the API starts cases with this
+        update, so what a user just submitted is already in every list when the submission returns."""
+        await workflow.wait_condition(lambda: self._synced_version >= 1)
+        return self._view()
+
+    @workflow.query
+    def case(self) -> CaseViewBase:
+        return self._view()
+
+    @workflow.update
+    async def urge(self, inp: UrgeInput) -> CaseViewBase:
+        return await self._submit("urge", inp)
+
+    @urge.validator
+    def _validate_urge(self, inp: UrgeInput) -> None:
+        self._validate("urge", inp)
+
+    @workflow.update
+    async def copy(self, inp: CopyInput) -> CaseViewBase:
+        return await self._submit("copy", inp)
+
+    @copy.validator
+    def _validate_copy(self, inp: CopyInput) -> None:
+        self._validate("copy", inp)
+
+    def _check_urge(self, inp: UrgeInput, _queued: list[Ticket]) -> ApplicationError | None:
+        waiting = {p.party for p in self._pending()}
+        if stray := [p for p in inp.parties if p not in waiting]:
+            return refusal(ErrorCode.PARTY_NOT_PENDING, f"以下各方当前没有待办事项，无需催办：{'、'.join(stray)}",
+                           parties=stray, pending=sorted(waiting))
+        return None
+
+    async def _apply_urge(self, inp: UrgeInput) -> None:
+        urge = Urge(at=self._now(), by=inp.actor.username, message=inp.message)
+        names = []
+        for pending in self._pending():
+            if pending.party in inp.parties:
+                self._urge(pending.party, urge)
+                names.append(pending.name)
+        self._record(inp.actor, "urged", f"催办{'、'.join(names)}：{inp.message}", parties=inp.parties,
+                     message=inp.message)
+
+    def _urge(self, party: str, urge: Urge) -> None:
+        """Attach an urge to who is pending; countersign procedures keep it on the party's task instead."""
+        self._case.urges[party] = urge
+
+    def _check_copy(self, inp: CopyInput, queued: list[Ticket]) -> ApplicationError | None:
+        if inp.to.role in (Role.ENTERPRISE, Role.ADMIN):
+            return refusal(ErrorCode.VALIDATION_FAILED, "只能抄送给机关工作人员", field="to")
+        if any(c.username == inp.to.username for c in self._case.copies) or any(
+                t.kind == "copy" and t.payload.to.username == inp.to.username for t in queued):
+            return refusal(ErrorCode.ALREADY_EXISTS, f"已抄送给 {inp.to.display_name}", to=inp.to.username)
+        return None
+
+    async def _apply_copy(self, inp: CopyInput) -> None:
+        self._case.copies.append(CopyRecord(username=inp.to.username, display_name=inp.to.display_name,
+                                            by=inp.actor.username, at=self._now(), note=inp.note))
+        self._record(inp.actor, "copied", f"抄送{inp.to.display_name}。{inp.note}", to=inp.to.username)
+
+    # ---- checks ---------------------------------------------------------------------------------------------
+
+    def _validate(self, kind: str, payload: Any) -> None:
+        if (error := self._refusal(kind, payload, self._queue)) is not None:
+            raise error
+
+    def _refusal(self, kind: str, payload: Any, queued: list[Ticket]) -> ApplicationError | None:
+        """Why `payload` cannot be taken now, or None. `queued`: accepted actions not yet applied."""
+        action_, actor, case = self.ACTIONS[kind], payload.actor, self._case
+        if case.status is not Status.ACTIVE:
+            return refusal(ErrorCode.CASE_CLOSED)
+        if actor.role not in action_.roles:
+            allowed = "、".join(ROLE_NAMES[r] for r in sorted(action_.roles))
+            return refusal(ErrorCode.FORBIDDEN_ROLE, f"只有{allowed}可以{action_.label}",
+                           allowed=sorted(r.value for r in action_.roles))
+        if actor.role is Role.ENTERPRISE and actor.enterprise_id not in self._applicant_enterprises():
+            return refusal(ErrorCode.NOT_YOUR_CASE)
+        if actor.role in OFFICIALS and not (actor.division_code and covers(actor.division_code, case.division_code)):
+            return refusal(ErrorCode.OUT_OF_JURISDICTION)
+        if action_.stages is not None and case.stage not in action_.stages:
+            return refusal(ErrorCode.WRONG_STAGE,
+                           f"案件当前处于“{self.STAGE_NAMES.get(case.stage, case.stage)}”阶段，不能{action_.label}",
+                           stage=str(case.stage))
+        if action_.single and any(t.kind == kind for t in queued):
+            return refusal(ErrorCode.WRONG_STAGE, f"{action_.label}已提交，正在办理，请勿重复提交")
+        check: Callable[[Any, list[Ticket]], ApplicationError | None] | None = getattr(self, f"_check_{kind}", None)
+        return check(payload, queued) if check else None
+
+    # ---- the queue ------------------------------------------------------------------------------------------
+
+    async def _submit(self, kind: str, payload: Any) -> CaseViewBase:
+        # Validators of updates in one activation all run before any handler, so check again here.
+        self._validate(kind, payload)
+        ticket = Ticket(kind, payload)
+        self._queue.append(ticket)
+        await workflow.wait_condition(lambda: ticket.done)
+        if ticket.error is not None:
+            raise ticket.error
+        return self._view()
+
+    @staticmethod
+    def _fail(ticket: Ticket, error: ApplicationError) -> None:
+        ticket.error, ticket.done = error, True
+
+    async def _next(self, kind: str) -> Any:
+        """Wait for the next accepted action of `kind`; its caller is answered once its effects are written."""
+        ticket = await self._wait(expect=kind)
+        assert ticket is not None
+        self._settling.append(ticket)
+        return ticket.payload
+
+    async def _wait(self, *, expect: str | None = None, until: Callable[[], bool] | None = None) -> Ticket | None:
+        """Apply side actions and fire alarms until an action of kind `expect` arrives or `until()` holds."""
+        while True:
+            while self._queue:
+                ticket = self._queue.pop(0)
+                if (error := self._refusal(ticket.kind, ticket.payload, self._queue)) is not None:
+                    self._fail(ticket, error)
+                elif ticket.kind == expect:
+                    return ticket
+                elif ticket.kind in self.SIDE_ACTIONS:
+                    self._settling.append(ticket)
+                    await getattr(self, f"_apply_{ticket.kind}")(ticket.payload)
+                else:
+                    self._fail(ticket, refusal(ErrorCode.WRONG_STAGE))
+            await self._fire_alarms()
+            if until is not None and until():
+                return None
+            await self._sync()
+            next_alarm = min((at for at, _ in self._alarms()), default=None)
+            timeout = None if next_alarm is None else (next_alarm - self._now()).total_seconds()
+            if timeout is not None and timeout <= 0:
+                continue
+            with contextlib.suppress(TimeoutError):  # an alarm is due: the loop fires it
+                await workflow.wait_condition(lambda: bool(self._queue) or (until is not None and until()),
+                                              timeout=timeout)
+
+    async def _fire_alarms(self) -> None:
+        if self._case.status is not Status.ACTIVE:
+            return
+        now = self._now()
+        for at, fire in sorted(self._alarms(), key=lambda alarm: alarm[0]):
+            if at <= now:
+                await fire()
+
+    async def _finish(self) -> None:
+        """After the procedure: refuse what still waits, write the final state, let every handler answer."""
+        for ticket in self._queue:
+            self._fail(ticket, refusal(ErrorCode.CASE_CLOSED))
+        self._queue.clear()
+        await self._sync()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+
+    # ---- state --------------------------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return workflow.now()
+
+    async def _enter(self, stage: Any) -> None:
+        """Move to `stage`: run or stop the statutory clock; urges addressed to the previous holder lapse."""
+        now = self._now()
+        if stage != self._case.stage:
+            self._case.urges = {}
+        self._case.stage = stage
+        if stage in self.CLOCK_RUNS_IN:
+            await clock.start(self._case.clock, now, self._clock_warning_days())
+        else:
+            await clock.stop(self._case.clock, now)
+        self._case.deadline = self._case.clock.deadline
+        self._dirty = True
+
+    def _clock_warning_days(self) -> int:
+        return 3
+
+    async def _close(self, status: Status, reason: str, *, end: bool = True) -> None:
+        """Close the case; `end` unwinds the procedure (every closing but the normal completion)."""
+        await clock.stop(self._case.clock, self._now())
+        self._case.deadline = None
+        self._case.status, self._case.outcome_reason, self._case.closed_at = status, reason, self._now()
+        if status is not Status.COMPLETED:
+            self._record(SYSTEM, status.value, reason)
+        self._dirty = True
+        if end:
+            raise CaseEnded
+
+    def _record(self, actor: Actor, action_: str, detail: str, **data: Any) -> None:
+        entry = TimelineEntry(seq=len(self._case.timeline) + 1, at=self._now(), actor=actor.username,
+                              actor_name=actor.display_name,
+                              role="system" if actor is SYSTEM else actor.role.value,
+                              action=action_, detail=detail.strip("。 ") + "。" if detail else "", data=data)
+        self._case.timeline.append(entry)
+        self._new_entries.append(entry)
+        self._dirty = True
+
+    def _pending_now(self) -> list[Pending]:
+        pending = self._pending() if self._case.status is Status.ACTIVE else []
+        for item in pending:
+            if item.urged_at is None and (urge := self._case.urges.get(item.party)) is not None:
+                item.urged_at, item.urge_message = urge.at, urge.message
+        return pending
+
+    def _view(self) -> Any:
+        return self._case.model_copy(update={"pending": self._pending_now()})
+
+    async def _clock_warning(self) -> None:
+        self._case.clock.warned = True
+        self._record(SYSTEM, "deadline_warning", f"法定办理期限将于 {self._case.clock.deadline} 届满",
+                     deadline=str(self._case.clock.deadline))
+
+    async def _clock_exceeded(self) -> None:
+        self._case.clock.exceeded = True
+        self._record(SYSTEM, "escalated", f"法定办理期限（{self._case.clock.limit_days}个工作日）已届满，已报督查组",
+                     deadline=str(self._case.clock.deadline), to=["supervisor"])
+
+    def _clock_alarms(self) -> list[Alarm]:
+        c, alarms = self._case.clock, []
+        if c.running_since is not None:
+            if c.warn_at and not c.warned:
+                alarms.append((c.warn_at, self._clock_warning))
+            if c.deadline_at and not c.exceeded:
+                alarms.append((c.deadline_at, self._clock_exceeded))
+        return alarms
+
+    async def _sync(self) -> None:
+        """Write the projection and the new timeline entries, then answer the callers whose actions they carry."""
+        if self._dirty or self._new_entries:
+            case = self._case
+            case.version += 1
+            case.updated_at = self._now()
+            pending = self._pending_now()
+            tasks = [TaskRow(task=p.task, party=p.party, name=p.name, role=p.role, division_code=case.division_code,
+                             department_id=p.department_id,
+                             enterprise_id=case.enterprise_id if p.role is Role.ENTERPRISE else None,
+                             assignee=p.assignee, due_at=p.due_at, overdue=p.overdue, urged_at=p.urged_at,
+                             urge_message=p.urge_message)
+                     for p in pending]
+            due = [p.due_at for p in pending if p.due_at is not None]
+            record = ProjectionRow(
+                case_id=case.case_id, kind=case.kind, title=case.title, mine_id=case.mine_id,
+                mine_name=case.mine_name, licence_no=case.licence_no, enterprise_id=case.enterprise_id,
+                enterprise_name=case.enterprise_name, division_code=case.division_code, city_code=case.city_code,
+                stage=str(case.stage), status=case.status,
+                overdue=any(p.overdue for p in pending) or case.clock.exceeded, deadline=case.deadline,
+                next_due_at=min(due, default=None), round_no=self._round_no(), document_no=case.document_no,
+                summary=(case.timeline[-1].detail if case.timeline else "")[:200], version=case.version,
+                submitted_at=case.submitted_at, updated_at=case.updated_at, closed_at=case.closed_at,
+            )
+            await calls.sync_case(SyncCaseInput(record=record, tasks=tasks, copies=[c.username for c in case.copies],
+                                                new_entries=self._new_entries, mine_status=self._mine_status))
+            self._new_entries, self._dirty = [], False
+            self._synced_version = case.version
+        for ticket in self._settling:
+            ticket.done = True
+        self._settling.clear()
