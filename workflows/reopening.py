@@ -382,16 +382,19 @@ class ReopeningWorkflow(cs.CountersignMoves):
     def _check_return(self, inp: ReturnInput, _queued: list[Ticket]) -> ApplicationError | None:
         """County NR returns a case in joint acceptance to intake or correction; the committee secretary
         returns a case in committee review to joint acceptance."""
+        # Each role may return in one stage only: in the other it is the wrong stage for them (409), which is
+        # also what the loser of a race with the stage's last action must hear.
         if self._case.stage is ACCEPTANCE:
             if inp.actor.role is not Role.COUNTY_NR:
-                return refusal(ErrorCode.FORBIDDEN_ROLE, "联合验收阶段只能由县自然资源局退回")
+                return refusal(ErrorCode.WRONG_STAGE, "联合验收阶段只能由县自然资源局退回", stage=ACCEPTANCE.value)
             if inp.to_stage not in ("intake", "correction"):
                 return refusal(ErrorCode.VALIDATION_FAILED, "联合验收阶段只能退回受理或补正", field="to_stage")
             if inp.to_stage == "correction" and not inp.missing:
                 return refusal(ErrorCode.CORRECTION_LIST_EMPTY)
             return None
         if inp.actor.role is not Role.COMMITTEE_SECRETARY:
-            return refusal(ErrorCode.FORBIDDEN_ROLE, "集体研究阶段只能由会议秘书退回")
+            return refusal(ErrorCode.WRONG_STAGE, "案件已进入三重一大集体研究阶段，只能由会议秘书退回",
+                           stage=Stage.COMMITTEE_REVIEW.value)
         if inp.to_stage != "joint_acceptance":
             return refusal(ErrorCode.VALIDATION_FAILED, "集体研究阶段只能退回联合验收", field="to_stage")
         return None

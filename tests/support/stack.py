@@ -69,6 +69,10 @@ class Stack:
         return await self.http.post(f"/api/v1{path}", json=body or {},
                                     headers={**self.auth(username), **(headers or {})})
 
+    async def request(self, method: str, username: str, path: str, body: dict[str, Any] | None = None
+                      ) -> httpx.Response:
+        return await self.http.request(method, f"/api/v1{path}", json=body, headers=self.auth(username))
+
     async def ok(self, response: httpx.Response, status: int = 200) -> dict[str, Any]:
         assert response.status_code == status, f"{response.status_code}: {response.text}"
         return response.json()
