@@ -46,8 +46,8 @@ class CaseActivities:
                         session.add(mine)
             await append_events(session, [
                 AuditEvent(event_key=f"case:{row.case_id}:{entry.seq}", at=entry.at, actor=entry.actor,
-                           role=entry.role, action=entry.action, case_id=row.case_id, detail=entry.detail,
-                           data=entry.data)
+                           actor_name=entry.actor_name, role=entry.role, action=entry.action, case_id=row.case_id,
+                           seq=entry.seq, detail=entry.detail, data=entry.data)
                 for entry in payload.new_entries
             ], is_sqlite=self.db.is_sqlite)
 

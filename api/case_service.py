@@ -27,7 +27,8 @@ from domain.divisions import city_of, covers
 from domain.errors import DomainError, ErrorCode
 from domain.reopening import DEFAULTS, JOINT_ACCEPTANCE_DEPARTMENTS
 from domain.roles import DEPARTMENT_KIND_NAMES, DepartmentKind, Role
-from models.cases import Actor, MineFacts, PartySpec, UserRef
+from models.audit import case_timeline
+from models.cases import Actor, MineFacts, PartySpec, TimelineEntry, UserRef
 from models.db import utcnow
 from models.projection import CaseCopy, CaseRecord, IdempotencyRecord
 from models.registry import Department, Division, Enterprise, Mine, MineStatus, User
@@ -75,7 +76,7 @@ async def start_reopening(
     if idempotency_key:
         previous = await session.get(IdempotencyRecord, (principal.username, idempotency_key))
         if previous is not None:
-            return await _replay(temporal, settings, previous, digest)
+            return await with_timeline(session, await _replay(temporal, settings, previous, digest))
     start = await _build_start(session, principal, body, settings)
     if idempotency_key:
         session.add(IdempotencyRecord(username=principal.username, key=idempotency_key, request_hash=digest,
@@ -87,8 +88,8 @@ async def start_reopening(
             await session.rollback()
             previous = await session.get(IdempotencyRecord, (principal.username, idempotency_key))
             assert previous is not None
-            return await _replay(temporal, settings, previous, digest)
-    return await _open(temporal, settings, start)
+            return await with_timeline(session, await _replay(temporal, settings, previous, digest))
+    return await with_timeline(session, await _open(temporal, settings, start))
 
 
 async def _replay(temporal: Client, settings: Settings, previous: IdempotencyRecord, digest: str) -> ReopeningView:
@@ -217,13 +218,24 @@ async def act(
         raise DomainError(ErrorCode.CASE_CLOSED)
     handle = temporal.get_workflow_handle(case_id)
     try:
-        return await handle.execute_update(update, payload, id=update_id(principal, idempotency_key),
+        view = await handle.execute_update(update, payload, id=update_id(principal, idempotency_key),
                                            result_type=ReopeningView,
                                            rpc_timeout=timedelta(seconds=settings.update_timeout_seconds))
     except RPCError as exc:
         if exc.status is RPCStatusCode.NOT_FOUND:  # it closed between our look and the update
             raise DomainError(ErrorCode.CASE_CLOSED) from exc
         raise
+    return await with_timeline(session, view)
+
+
+async def with_timeline(session: AsyncSession, view: ReopeningView) -> ReopeningView:
+    """Update results carry no timeline (see CaseEngine._view); the audit chain has it, already written.
+
+    The session may hold a read snapshot from before the update (SQLite WAL keeps one per transaction): end it,
+    so the read sees what the worker committed since."""
+    await session.commit()
+    view.timeline = [TimelineEntry(**entry) for entry in await case_timeline(session, view.case_id)]
+    return view
 
 
 async def user_ref(session: AsyncSession, username: str) -> UserRef:

@@ -151,6 +151,8 @@ class ReopeningDefaults:
     # after which the supervisor (督查组) is alerted.
     filing_reminder_every_working_days: int = 5
     filing_max_reminders: int = 4
+    # After 批复 the enterprise is reminded once to report its resumption (product default).
+    resumption_reminder_working_days: int = 20
     # 批复 document numbers: 〔county short name〕自然资复〔year〕N号.
     approval_doc_type: str = "自然资复"
 

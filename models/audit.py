@@ -22,9 +22,11 @@ class AuditEntry(SQLModel, table=True):
     event_key: str = Field(max_length=120, unique=True, description="idempotency key of the event")
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     actor: str = Field(max_length=40)
+    actor_name: str = Field(default="", max_length=100)
     role: str = Field(max_length=30)
     action: str = Field(max_length=60, index=True)
     case_id: str | None = Field(default=None, max_length=40, index=True)
+    seq: int | None = Field(default=None, description="position on the case's timeline")
     detail: str = Field(sa_column=Column(Text, nullable=False))
     data: str = Field(sa_column=Column(Text, nullable=False), description="canonical JSON")
     prev_hash: str = Field(max_length=64)
@@ -37,9 +39,11 @@ class AuditEvent(BaseModel):
     event_key: str
     at: datetime
     actor: str
+    actor_name: str = ""
     role: str
     action: str
     case_id: str | None = None
+    seq: int | None = None
     detail: str = ""
     data: dict[str, Any] = {}
 
@@ -55,11 +59,12 @@ def canonical(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 
 
-def entry_hash(prev_hash: str, entry_id: int, event_key: str, at: datetime, actor: str, role: str, action: str,
-               case_id: str | None, detail: str, data: str) -> str:
+def entry_hash(prev_hash: str, entry: "AuditEntry") -> str:
+    """SHA-256 over the previous hash and every field of the entry but its own hashes."""
     body = canonical({
-        "id": entry_id, "event_key": event_key, "at": at.astimezone(UTC).isoformat(), "actor": actor,
-        "role": role, "action": action, "case_id": case_id, "detail": detail, "data": data,
+        "id": entry.id, "event_key": entry.event_key, "at": entry.at.astimezone(UTC).isoformat(),
+        "actor": entry.actor, "actor_name": entry.actor_name, "role": entry.role, "action": entry.action,
+        "case_id": entry.case_id, "seq": entry.seq, "detail": entry.detail, "data": entry.data,
     })
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
@@ -84,16 +89,21 @@ async def append_events(session: AsyncSession, events: Sequence[AuditEvent], *, 
             continue
         present.add(event.event_key)
         prev_id += 1
-        data = canonical(event.data)
-        digest = entry_hash(prev_hash, prev_id, event.event_key, event.at, event.actor, event.role, event.action,
-                            event.case_id, event.detail, data)
-        session.add(AuditEntry(id=prev_id, event_key=event.event_key, at=event.at, actor=event.actor, role=event.role,
-                               action=event.action, case_id=event.case_id, detail=event.detail, data=data,
-                               prev_hash=prev_hash, hash=digest))
-        prev_hash = digest
+        entry = AuditEntry(id=prev_id, prev_hash=prev_hash, hash="", data=canonical(event.data),
+                           **event.model_dump(exclude={"data"}))
+        entry.hash = prev_hash = entry_hash(prev_hash, entry)
+        session.add(entry)
         added += 1
     await session.flush()
     return added
+
+
+async def case_timeline(session: AsyncSession, case_id: str) -> list[dict[str, Any]]:
+    """A case's timeline as the audit chain holds it, in order (the fields of models.cases.TimelineEntry)."""
+    rows = (await session.exec(select(AuditEntry).where(AuditEntry.case_id == case_id, col(AuditEntry.seq).is_not(None))
+                               .order_by(col(AuditEntry.id)))).all()
+    return [{"seq": r.seq, "at": r.at, "actor": r.actor, "actor_name": r.actor_name, "role": r.role,
+             "action": r.action, "detail": r.detail, "data": json.loads(r.data)} for r in rows]
 
 
 async def verify_chain(session: AsyncSession, batch: int = 1000) -> ChainReport:
@@ -112,9 +122,7 @@ async def verify_chain(session: AsyncSession, batch: int = 1000) -> ChainReport:
             if row.prev_hash != prev_hash:
                 return ChainReport(ok=False, checked=checked, first_broken_id=row.id,
                                    reason=f"第 {row.id} 条记录的前序哈希与上一条不符")
-            expected = entry_hash(prev_hash, row.id, row.event_key, row.at, row.actor, row.role, row.action,
-                                  row.case_id, row.detail, row.data)
-            if row.hash != expected:
+            if row.hash != entry_hash(prev_hash, row):
                 return ChainReport(ok=False, checked=checked, first_broken_id=row.id,
                                    reason=f"第 {row.id} 条记录内容已被改动（哈希不符）")
             prev_id, prev_hash, checked = row.id, row.hash, checked + 1

@@ -41,6 +41,8 @@ class ReopeningPolicy(Wire):
     filing_reminder_every_working_days: int = Field(ge=1)
     filing_max_reminders: int = Field(ge=0)
     approval_doc_type: str
+    # Added after the first cases ran: histories started without it read the default.
+    resumption_reminder_working_days: int = Field(default=20, ge=1)
 
 
 class ReopeningStart(Wire):

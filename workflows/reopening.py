@@ -98,6 +98,7 @@ class ReopeningWorkflow(cs.CountersignMoves):
         self._awaiting_committee_material = False
         self._filing_next = None
         self._filing_escalated = False
+        self._resumption_remind_at = None
         self._case = ReopeningView(
             case_id=start.case_id, title=f"{mine.mine_name} 开复工", mine_id=mine.mine_id, mine_name=mine.mine_name,
             enterprise_id=mine.enterprise_id, enterprise_name=mine.enterprise_name,
@@ -237,12 +238,21 @@ class ReopeningWorkflow(cs.CountersignMoves):
 
     async def _resumption(self) -> str:
         await self._enter(Stage.RESUMPTION)
+        if self._remind_resumption():
+            plan = await calls.plan_deadline(self._now(), self._policy.resumption_reminder_working_days)
+            self._resumption_remind_at = plan.due_morning
         report: ResumptionInput = await self._next("resumption")
+        self._resumption_remind_at = None
         self._case.resumed_on = report.resumed_on
         self._mine_status = "producing"
         self._record(report.actor, "resumed", f"企业报告已于 {report.resumed_on} 复工",
                      resumed_on=str(report.resumed_on))
         return "city_filing"
+
+    def _remind_resumption(self) -> bool:
+        """Procedure change rolled out to running cases (docs/versioning.md): cases that reached 复工 before it
+        replay without the reminder's activity call; every later case plans the reminder."""
+        return workflow.patched("resumption-reminder")
 
     async def _city_filing(self) -> None:
         """备案: the city's acknowledgement completes the case; it is reminded while it stays unacknowledged."""
@@ -435,7 +445,14 @@ class ReopeningWorkflow(cs.CountersignMoves):
             alarms += self._countersign_alarms()
         if case.stage is Stage.CITY_FILING and self._filing_next is not None:
             alarms.append((self._filing_next, self._filing_reminder))
+        if case.stage is Stage.RESUMPTION and self._resumption_remind_at is not None:
+            alarms.append((self._resumption_remind_at, self._resumption_reminder))
         return alarms
+
+    async def _resumption_reminder(self) -> None:
+        self._resumption_remind_at = None
+        self._record(SYSTEM, "resumption_reminded",
+                     f"批复已下发 {self._policy.resumption_reminder_working_days} 个工作日，提醒企业报告复工情况")
 
     async def _intake_overdue(self) -> None:
         self._intake_escalated = True

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 00:01:59.177221
+Create Date: 2026-11-25 00:08:33.810775
 """
 
 from collections.abc import Sequence
@@ -26,9 +26,11 @@ def upgrade() -> None:
     sa.Column('event_key', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('at', models.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('actor', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('actor_name', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.Column('role', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
     sa.Column('action', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
     sa.Column('case_id', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+    sa.Column('seq', sa.Integer(), nullable=True),
     sa.Column('detail', sa.Text(), nullable=False),
     sa.Column('data', sa.Text(), nullable=False),
     sa.Column('prev_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),

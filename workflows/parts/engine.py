@@ -125,7 +125,7 @@ class CaseEngine:
         """Answers once the new case is in the projection (lists, inboxes): the API starts cases with this
         update, so what a user just submitted is already in every list when the submission returns."""
         await workflow.wait_condition(lambda: self._synced_version >= 1)
-        return self._view()
+        return self._view(timeline=False)
 
     @workflow.query
     def case(self) -> CaseViewBase:
@@ -219,7 +219,7 @@ class CaseEngine:
         await workflow.wait_condition(lambda: ticket.done)
         if ticket.error is not None:
             raise ticket.error
-        return self._view()
+        return self._view(timeline=False)
 
     @staticmethod
     def _fail(ticket: Ticket, error: ApplicationError) -> None:
@@ -322,8 +322,14 @@ class CaseEngine:
                 item.urged_at, item.urge_message = urge.at, urge.message
         return pending
 
-    def _view(self) -> Any:
-        return self._case.model_copy(update={"pending": self._pending_now()})
+    def _view(self, *, timeline: bool = True) -> Any:
+        """The case as callers see it. Update results leave the timeline out: Temporal keeps every update's result
+        in the history, and a full timeline in each would grow it with the square of the case's length. The API
+        reads the timeline from the audit chain, which `_sync` has written before any update answers."""
+        update: dict[str, Any] = {"pending": self._pending_now()}
+        if not timeline:
+            update["timeline"] = []
+        return self._case.model_copy(update=update)
 
     async def _clock_warning(self) -> None:
         self._case.clock.warned = True
