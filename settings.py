@@ -40,6 +40,14 @@ class Settings(BaseSettings):
     # How long the API waits for a workflow to accept and apply an action before answering 503 TIMEOUT.
     update_timeout_seconds: float = 30.0
     seed_demo: bool = True
+    # Login throttling (api/login.py).
+    login_max_failures: int = 5
+    login_max_failures_per_ip: int = 30
+    login_lock_minutes: int = 15
+    # Browser origins allowed to call the API cross-site; none by default (the console is same-origin).
+    cors_origins: list[str] = Field(default_factory=list)
+    # SQLite only: how long a writer waits for the lock before the statement fails (and its activity retries).
+    sqlite_busy_timeout_ms: int = 30_000
     # Overrides of the reopening procedure's defaults (domain/reopening.py ReopeningDefaults), as JSON, e.g.
     # MINEFLOW_REOPENING_POLICY='{"expert_panel_size": 5}'. Each case keeps the policy it started with.
     reopening_policy: dict[str, int | str] = Field(default_factory=dict)

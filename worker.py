@@ -41,7 +41,7 @@ def build_worker(client: Client, db: Database, task_queue: str, *, calendar: Wor
 
 async def main(settings: Settings) -> None:
     logs.configure(settings.log_level, settings.log_json)
-    db = Database(settings.database_url)
+    db = Database.from_settings(settings)
     client = await engine.connect(settings)
     worker = build_worker(client, db, settings.task_queue)
     stop = asyncio.Event()

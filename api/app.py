@@ -7,11 +7,12 @@ from contextlib import asynccontextmanager
 
 import structlog
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from temporalio.client import Client
 
 import engine
 from api import errors
-from api.routes import auth, cases, health, registry, reopenings, tasks
+from api.routes import admin, auth, cases, health, registry, reopenings, tasks
 from models.db import Database
 from settings import Settings, get_settings
 
@@ -45,7 +46,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own_db = app.state.db is None
         if own_db:
-            app.state.db = Database(settings.database_url)
+            app.state.db = Database.from_settings(settings)
         connector = None
         if app.state.temporal is None:
             connector = asyncio.create_task(_connect_forever(app, settings))
@@ -61,7 +62,11 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
                   docs_url="/docs", openapi_url="/openapi.json")
     app.state.settings, app.state.db, app.state.temporal = settings, db, temporal
     errors.install(app)
-    for module in (auth, reopenings, cases, tasks, registry):
+    if settings.cors_origins:  # closed unless an operator names the origins
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
+                           allow_methods=["GET", "POST", "DELETE"], allow_headers=["Authorization", "Content-Type",
+                                                                                  "Idempotency-Key"])
+    for module in (auth, reopenings, cases, tasks, registry, admin):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(health.router)
     return app

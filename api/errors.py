@@ -96,7 +96,9 @@ def map_temporal_failure(exc: WorkflowUpdateFailedError) -> DomainError:
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        return error_response(exc.code, exc.message, exc.details)
+        retry = exc.details.get("retry_after_seconds")
+        return error_response(exc.code, exc.message, exc.details,
+                              headers={"Retry-After": str(retry)} if retry is not None else None)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -45,7 +45,7 @@ async def seed_database(settings: Settings) -> bool:
     from models.db import Database
     from models.demo import DEMO_PASSWORD, seed_demo
 
-    db = Database(settings.database_url)
+    db = Database.from_settings(settings)
     try:
         async with db.write() as session:
             # Demo users share one published password, so one hash serves them all.
@@ -114,7 +114,7 @@ def create_user(
         raise typer.Exit(2) from exc
 
     async def run() -> None:
-        db = Database(get_settings().database_url)
+        db = Database.from_settings(get_settings())
         try:
             async with db.write() as session:
                 user = User(**body.model_dump(exclude={"password"}), password_hash=hash_password(password))
@@ -139,7 +139,7 @@ def verify_audit() -> None:
     from models.db import Database
 
     async def run() -> bool:
-        db = Database(get_settings().database_url)
+        db = Database.from_settings(get_settings())
         try:
             async with db.session() as session:
                 report = await verify_chain(session)

@@ -21,7 +21,7 @@ def credit_code_problem(code: str) -> str | None:
         return "统一社会信用代码应为18位"
     if bad := sorted({ch for ch in code if ch not in ALPHABET}):
         return f"统一社会信用代码含有不允许的字符：{''.join(bad)}"
-    if not code[2:8].isdigit():
+    if not (code[2:8].isascii() and code[2:8].isdigit()):
         return "统一社会信用代码第3至8位应为行政区划代码（数字）"
     if check_character(code[:17]) != code[17]:
         return "统一社会信用代码校验位错误"

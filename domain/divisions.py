@@ -10,7 +10,7 @@ PROVINCE_CODES = frozenset(
 
 def division_code_problem(code: str) -> str | None:
     """Why `code` is not a well-formed GB/T 2260 code, in Chinese, or None."""
-    if len(code) != 6 or not code.isdigit():
+    if len(code) != 6 or not (code.isascii() and code.isdigit()):
         return "行政区划代码应为6位数字"
     if code[:2] not in PROVINCE_CODES:
         return "行政区划代码前两位不是有效的省级代码"

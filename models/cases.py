@@ -15,9 +15,16 @@ from domain.cases import Status
 from domain.mines import MineMethod
 from domain.roles import DepartmentKind, Role
 
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+# Text a user may type: no control characters (a NUL cannot even be stored by PostgreSQL) and no bidirectional
+# overrides (which make a displayed text read differently from what was stored). Lone surrogates are refused by
+# pydantic itself.
+SAFE_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]*$"
+# Names shown in documents and lists: no markup characters either.
+SAFE_NAME = r"^[^<>\"'&\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]+$"
+
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=SAFE_TEXT)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000, pattern=SAFE_TEXT)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000, pattern=SAFE_TEXT)]
 Username = Annotated[str, StringConstraints(min_length=3, max_length=40, pattern=r"^[a-z][a-z0-9_.-]+$")]
 PartyCode = Annotated[str, StringConstraints(min_length=2, max_length=60, pattern=r"^[a-z_]+(:[a-z][a-z0-9_.-]+)?$")]
 

@@ -1,9 +1,9 @@
 """开复工 (reopening) over the wire: the start input, each action's HTTP body and workflow input, the case view."""
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from domain.mines import MineMethod
 from domain.reopening import MaterialKind, Stage
@@ -98,7 +98,7 @@ class RectificationDoneInput(RectificationDoneRequest):
 
 
 class CommitteeMaterialRequest(Wire):
-    note: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    note: Reason
     materials: list[MaterialRef] = Field(default_factory=list, max_length=30)
 
 

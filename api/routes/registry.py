@@ -35,6 +35,7 @@ from models.registry import (
 router = APIRouter(tags=["登记簿"])
 ERRORS = {r: {"model": ErrorBody} for r in (401, 403, 404, 409, 422)}
 Page = Annotated[int, Query(ge=1, le=10_000)]
+DivisionQuery = Annotated[str | None, Query(pattern=r"^[0-9]{6}$", description="行政区划代码（6位数字）")]
 PageSize = Annotated[int, Query(ge=1, le=500)]
 
 
@@ -52,7 +53,7 @@ async def list_divisions(_: CurrentUser, session: SessionDep) -> list[Division]:
 @router.get("/departments", summary="部门（按管辖范围）", response_model=list[DepartmentPublic], responses=ERRORS)
 async def list_departments(principal: CurrentUser, session: SessionDep,
                            kind: DepartmentKind | None = None,
-                           division_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None) -> list[Department]:
+                           division_code: DivisionQuery = None) -> list[Department]:
     query = select(Department)
     if principal.role is not Role.ENTERPRISE:
         query = query.where(division_filter(principal, Department.division_code))
@@ -74,7 +75,7 @@ async def list_enterprises(principal: CurrentUser, session: SessionDep, page: Pa
 @router.get("/mines", summary="矿山（按管辖范围；企业用户只见本企业矿山）", response_model=list[MinePublic],
             responses=ERRORS)
 async def list_mines(principal: CurrentUser, session: SessionDep, page: Page = 1, page_size: PageSize = 100,
-                     division_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None) -> list[Mine]:
+                     division_code: DivisionQuery = None) -> list[Mine]:
     query = select(Mine)
     if principal.role is Role.ENTERPRISE:
         query = query.where(col(Mine.enterprise_id) == principal.user.enterprise_id)

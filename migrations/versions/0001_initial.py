@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 00:08:33.810775
+Create Date: 2026-11-25 00:17:30.335918
 """
 
 from collections.abc import Sequence
@@ -116,6 +116,12 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('case_id', 'purpose'),
     sa.UniqueConstraint('division_code', 'doc_type', 'year', 'seq'),
     sa.UniqueConstraint('doc_no')
+    )
+    op.create_table('login_throttles',
+    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('failures', sa.Integer(), nullable=False),
+    sa.Column('locked_until', models.db.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('key')
     )
     op.create_table('case_copies',
     sa.Column('case_id', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
@@ -250,6 +256,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_case_copies_username'))
 
     op.drop_table('case_copies')
+    op.drop_table('login_throttles')
     op.drop_table('issued_documents')
     op.drop_table('idempotency_keys')
     op.drop_table('document_sequences')
