@@ -70,6 +70,7 @@ _PYDANTIC_MESSAGES = {
     "finite_number": "应为有限数值",
     "int_from_float": "应为整数",
     "uuid_parsing": "格式不正确",
+    "string_unicode": "含有无效的 Unicode 字符",
 }
 
 

@@ -27,8 +27,8 @@ class DivisionLevel(StrEnum):
 class Division(SQLModel, table=True):
     __tablename__ = "divisions"
     code: str = Field(primary_key=True, min_length=6, max_length=6)
-    name: str = Field(max_length=64, regex=SAFE_NAME)
-    short_name: str = Field(max_length=16, regex=SAFE_NAME, description="用于文号的简称，如“中宁”")
+    name: str = Field(max_length=64, schema_extra={"pattern": SAFE_NAME})
+    short_name: str = Field(max_length=16, schema_extra={"pattern": SAFE_NAME}, description="用于文号的简称，如“中宁”")
     level: DivisionLevel = Field(sa_type=str_enum(DivisionLevel))
     parent_code: str | None = Field(default=None, foreign_key="divisions.code", max_length=6)
 
@@ -42,7 +42,7 @@ class DivisionPublic(SQLModel):
 
 
 class DepartmentBase(SQLModel):
-    name: str = Field(min_length=1, max_length=64, regex=SAFE_NAME)
+    name: str = Field(min_length=1, max_length=64, schema_extra={"pattern": SAFE_NAME})
     kind: DepartmentKind = Field(sa_type=str_enum(DepartmentKind))
     division_code: str = Field(foreign_key="divisions.code", min_length=6, max_length=6, index=True)
 
@@ -58,7 +58,7 @@ class DepartmentPublic(DepartmentBase):
 
 
 class EnterpriseBase(SQLModel):
-    name: str = Field(min_length=2, max_length=100, regex=SAFE_NAME)
+    name: str = Field(min_length=2, max_length=100, schema_extra={"pattern": SAFE_NAME})
     credit_code: str = Field(min_length=18, max_length=18, unique=True, description="统一社会信用代码（GB 32100）")
     division_code: str = Field(foreign_key="divisions.code", min_length=6, max_length=6, index=True)
 
@@ -100,15 +100,15 @@ MINE_STATUS_NAMES = {MineStatus.PRODUCING: "生产", MineStatus.SUSPENDED: "停�
 
 
 class MineBase(SQLModel):
-    name: str = Field(min_length=2, max_length=100, regex=SAFE_NAME)
+    name: str = Field(min_length=2, max_length=100, schema_extra={"pattern": SAFE_NAME})
     enterprise_id: int = Field(foreign_key="enterprises.id", index=True)
     division_code: str = Field(foreign_key="divisions.code", min_length=6, max_length=6, index=True,
                                description="所在县（区）行政区划代码")
     township_id: int = Field(foreign_key="departments.id", description="所在乡镇（部门 kind=township）")
-    mineral: str = Field(min_length=1, max_length=32, regex=SAFE_NAME, description="开采矿种")
+    mineral: str = Field(min_length=1, max_length=32, schema_extra={"pattern": SAFE_NAME}, description="开采矿种")
     method: MineMethod = Field(sa_type=str_enum(MineMethod), description="开采方式：open_pit 露天 / underground 地下")
     scale_wt: float = Field(gt=0, le=10000, description="核定生产规模（万吨/年）")
-    licence_no: str = Field(min_length=6, max_length=40, unique=True, regex=r"^[A-Za-z0-9-]+$",
+    licence_no: str = Field(min_length=6, max_length=40, unique=True, schema_extra={"pattern": r"^[A-Za-z0-9-]+$"},
                             description="采矿许可证号")
     licence_valid_from: date
     licence_valid_to: date
@@ -135,8 +135,8 @@ class MinePublic(MineBase):
 
 
 class UserBase(SQLModel):
-    username: str = Field(min_length=3, max_length=40, regex=r"^[a-z][a-z0-9_.-]+$", unique=True)
-    display_name: str = Field(min_length=1, max_length=64, regex=SAFE_NAME)
+    username: str = Field(min_length=3, max_length=40, schema_extra={"pattern": r"^[a-z][a-z0-9_.-]+$"}, unique=True)
+    display_name: str = Field(min_length=1, max_length=64, schema_extra={"pattern": SAFE_NAME})
     role: Role = Field(sa_type=str_enum(Role))
     division_code: str | None = Field(default=None, foreign_key="divisions.code", max_length=6)
     department_id: int | None = Field(default=None, foreign_key="departments.id")
