@@ -9,6 +9,7 @@ import structlog
 from fastapi import FastAPI
 from temporalio.client import Client
 
+import console
 import engine
 from api import errors
 from api.routes import auth, cases, health, registry, reopenings, tasks
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
     for module in (auth, reopenings, cases, tasks, registry):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(health.router)
+    console.install(app)
     return app
 
 
