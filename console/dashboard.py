@@ -107,7 +107,7 @@ async def build_dashboard(session: AsyncSession, principal: Principal, now: date
         .where(division_filter(principal, CaseTask.division_code), late)
         .group_by(col(CaseTask.division_code), col(CaseTask.name), col(CaseTask.role))
         .order_by(func.count().desc(), func.min(CaseTask.due_at))
-        .limit(15)
+        .limit(10)
     )).all()
     names = {d.code: d.name for d in counties}
     holders = []
@@ -164,12 +164,12 @@ def _nice_max(value: int) -> int:
     return value
 
 
-def month_chart(series: list[tuple[str, int, int]], width: int = 1240, height: int = 230) -> Chart:
+def month_chart(series: list[tuple[str, int, int]], width: int = 620, height: int = 230) -> Chart:
     """Grouped bars per month: applications submitted and cases completed."""
     left, right, top, bottom = 44, width - 12, 16, height - 34
     top_value = _nice_max(max([1, *(s for _, s, _ in series), *(c for _, _, c in series)]))
     slot = (right - left) / max(len(series), 1)
-    bar_w = min(26.0, slot / 2 - 6)
+    bar_w = min(16.0, slot / 2 - 3)
     bars, months = [], []
     for i, (month, sub, done) in enumerate(series):
         centre = left + slot * i + slot / 2
@@ -177,7 +177,7 @@ def month_chart(series: list[tuple[str, int, int]], width: int = 1240, height: i
             h = (bottom - top) * value / top_value
             bars.append(Bar(x=round(centre + offset, 1), y=round(bottom - h, 1), w=round(bar_w, 1), h=round(h, 1),
                             kind=kind, label=f"{month} {label} {value} 件"))
-        months.append((round(centre, 1), f"{int(month[5:])}月" if month[5:] != "01" else f"{month[:4]}年1月"))
+        months.append((round(centre, 1), f"{int(month[5:])}月" if month[5:] != "01" else f"{month[2:4]}年1月"))
     ticks = [(round(bottom - (bottom - top) * k / 4, 1), top_value * k // 4) for k in range(5)]
     return Chart(width=width, height=height, bars=bars, ticks=ticks, months=months, plot_left=left,
                  plot_right=right, plot_bottom=bottom)
