@@ -4,9 +4,11 @@ htmx filters and pagination, and an inbox with overdue items. Screenshots go to 
 import re
 
 import pytest
-from playwright.async_api import expect
 
 from tests.console.synthetic import fill_projection
+
+# Without playwright the module skips (conftest names the reason when Chromium is missing).
+expect = pytest.importorskip("playwright.async_api", reason="!!! BROWSER TESTS SKIPPED: no playwright").expect
 
 pytestmark = pytest.mark.sqlite_only  # UI, not the database (the HTTP tests cover both databases)
 
