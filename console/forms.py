@@ -9,7 +9,6 @@ every rule and refusal stays the workflow's. A new action is one entry here plus
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
@@ -195,7 +194,3 @@ FORMS: dict[str, ActionForm] = {f.action: f for f in (
     ActionForm("withdraw", "withdraw", "撤回申请", "actions/withdraw.html",
                _simple(WithdrawRequest, WithdrawInput, lambda f: {"reason": text(f, "reason")}), danger=True),
 )}
-
-
-def today_china() -> date:
-    return local_date(utcnow())

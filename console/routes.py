@@ -56,7 +56,6 @@ from .web import (
     ConsoleDep,
     ConsoleRoute,
     clear_session_cookie,
-    error_page,
     form_problems,
     redirect,
     render,
@@ -332,7 +331,3 @@ async def dashboard(console: ConsoleDep) -> Response:
     data = await build_dashboard(console.session, console.principal, utcnow(),
                                  is_sqlite=console.request.app.state.db.is_sqlite)
     return render(console.request, "dashboard.html", {"active": "dashboard", "d": data}, console=console)
-
-
-def not_found_page(request: Request) -> HTMLResponse:
-    return error_page(request, DomainError(ErrorCode.NOT_FOUND, "页面不存在"))
