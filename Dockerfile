@@ -8,6 +8,7 @@ COPY workflows workflows
 COPY activities activities
 COPY api api
 COPY cli cli
+COPY console console
 COPY migrations migrations
 RUN pip install --no-cache-dir --prefix=/install .
 

@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres lint fmt clean
+.PHONY: run test test-sqlite test-postgres browser lint fmt clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,11 +19,16 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(BIN)/mineflow dev
 
-## Every test, on SQLite and on PostgreSQL.
-test: $(STAMP) lint test-sqlite test-postgres
+## Every test, on SQLite and on PostgreSQL (the console's browser tests run in the SQLite pass).
+test: $(STAMP) lint browser test-sqlite test-postgres
 
+## Debian's Chromium and CJK fonts for the browser tests (installed with apt-get when root, e.g. in CI).
+browser: $(STAMP)
+	$(BIN)/python -m tests.support.ensure_browser
+
+# Where Chromium is installed the browser tests must run: a Playwright failure fails, never skips.
 test-sqlite: $(STAMP)
-	$(BIN)/pytest -q
+	MINEFLOW_REQUIRE_BROWSER=$$(test -x $${MINEFLOW_CHROMIUM:-/usr/bin/chromium} && echo 1 || echo 0) $(BIN)/pytest -q
 
 test-postgres: $(STAMP)
 	$(BIN)/python -m tests.support.ensure_postgres

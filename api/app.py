@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from temporalio.client import Client
 
+import console
 import engine
 from api import errors
 from api.routes import admin, auth, cases, health, registry, reopenings, tasks
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
     for module in (auth, reopenings, cases, tasks, registry, admin):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(health.router)
+    console.install(app)
     return app
 
 

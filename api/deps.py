@@ -19,6 +19,8 @@ from models.registry import Department, User
 from settings import Settings
 
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+# The web console's session: the same signed token as the API's bearer token, in an HttpOnly cookie.
+SESSION_COOKIE = "mineflow_session"
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -68,9 +70,8 @@ class Principal:
                      department_id=u.department_id, department_kind=self.department_kind, enterprise_id=u.enterprise_id)
 
 
-async def get_principal(
-    token: Annotated[str | None, Depends(_bearer)], session: SessionDep, settings: SettingsDep,
-) -> Principal:
+async def principal_from_token(token: str | None, session: AsyncSession, settings: Settings) -> Principal:
+    """The active user a signed token names (401 otherwise): one rule for bearer tokens and console cookies."""
     if not token:
         raise DomainError(ErrorCode.NOT_AUTHENTICATED)
     claims = decode_token(token, settings)
@@ -84,7 +85,19 @@ async def get_principal(
     return Principal(user=user, department_kind=kind)
 
 
+async def get_principal(
+    token: Annotated[str | None, Depends(_bearer)], session: SessionDep, settings: SettingsDep,
+) -> Principal:
+    return await principal_from_token(token, session, settings)
+
+
+async def get_cookie_principal(request: Request, session: SessionDep, settings: SettingsDep) -> Principal:
+    """The console's caller, from its session cookie (CSRF is checked by the console on every POST)."""
+    return await principal_from_token(request.cookies.get(SESSION_COOKIE), session, settings)
+
+
 CurrentUser = Annotated[Principal, Depends(get_principal)]
+CookieUser = Annotated[Principal, Depends(get_cookie_principal)]
 
 
 def require(*roles: Role):  # type: ignore[no-untyped-def]

@@ -1,5 +1,6 @@
 """One error body for every 4xx/5xx: `{"error": {"code", "message", "details"}}` (api-contract.md, Errors)."""
 
+from collections.abc import Sequence
 from typing import Any
 
 import structlog
@@ -74,15 +75,20 @@ _PYDANTIC_MESSAGES = {
 }
 
 
-def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+def field_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    """Pydantic's errors as `{"field", "type", "message"}` with Chinese messages (API bodies and console forms)."""
     out = []
-    for err in exc.errors():
+    for err in errors:
         kind = str(err.get("type", ""))
         message = _PYDANTIC_MESSAGES.get(kind, "取值不合法")
         if kind == "value_error":  # our own validators speak Chinese already
             message = str(err.get("msg", message)).removeprefix("Value error, ")
         out.append({"field": ".".join(str(p) for p in err.get("loc", ())), "type": kind, "message": message})
     return out
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    return field_errors(exc.errors())
 
 
 def map_temporal_failure(exc: WorkflowUpdateFailedError) -> DomainError:
@@ -92,6 +98,36 @@ def map_temporal_failure(exc: WorkflowUpdateFailedError) -> DomainError:
         return DomainError(ErrorCode(cause.type), cause.message, details)
     log.error("workflow update failed unexpectedly", error=repr(cause))
     return DomainError(ErrorCode.INTERNAL_ERROR)
+
+
+def as_domain_error(exc: Exception) -> DomainError | None:
+    """The refusal an engine or database failure stands for, as the handlers below answer it (None: not ours)."""
+    if isinstance(exc, DomainError):
+        return exc
+    if isinstance(exc, WorkflowUpdateFailedError):
+        return map_temporal_failure(exc)
+    if isinstance(exc, WorkflowUpdateRPCTimeoutOrCancelledError):
+        return DomainError(ErrorCode.TIMEOUT)
+    if isinstance(exc, RPCError):
+        if exc.status is RPCStatusCode.NOT_FOUND:
+            return DomainError(ErrorCode.CASE_NOT_FOUND)
+        if exc.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED):
+            return DomainError(ErrorCode.TIMEOUT)
+        log.warning("temporal unavailable", status=str(exc.status), error=exc.message)
+        return DomainError(ErrorCode.TEMPORAL_UNAVAILABLE)
+    if isinstance(exc, OperationalError | InterfaceError):
+        log.warning("database unavailable", error=type(exc).__name__)
+        return DomainError(ErrorCode.DATABASE_UNAVAILABLE)
+    if isinstance(exc, IntegrityError):
+        return DomainError(ErrorCode.ALREADY_EXISTS, "记录与已有数据冲突（重复或引用不存在）")
+    if isinstance(exc, DataError):
+        return DomainError(ErrorCode.VALIDATION_FAILED, "数据超出数据库允许的范围")
+    return None
+
+
+def _mapped_response(exc: DomainError) -> JSONResponse:
+    retry = {"Retry-After": "5"} if exc.status == 503 else None
+    return error_response(exc.code, exc.message, exc.details, headers=retry)
 
 
 def install(app: FastAPI) -> None:
@@ -121,36 +157,16 @@ def install(app: FastAPI) -> None:
         return error_response(code)
 
     @app.exception_handler(WorkflowUpdateFailedError)
-    async def _update_failed(_: Request, exc: WorkflowUpdateFailedError) -> JSONResponse:
-        err = map_temporal_failure(exc)
-        return error_response(err.code, err.message, err.details)
-
     @app.exception_handler(WorkflowUpdateRPCTimeoutOrCancelledError)
-    async def _update_timeout(_: Request, exc: WorkflowUpdateRPCTimeoutOrCancelledError) -> JSONResponse:
-        return error_response(ErrorCode.TIMEOUT, headers={"Retry-After": "5"})
-
     @app.exception_handler(RPCError)
-    async def _rpc(_: Request, exc: RPCError) -> JSONResponse:
-        if exc.status is RPCStatusCode.NOT_FOUND:
-            return error_response(ErrorCode.CASE_NOT_FOUND)
-        if exc.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED):
-            return error_response(ErrorCode.TIMEOUT, headers={"Retry-After": "5"})
-        log.warning("temporal unavailable", status=str(exc.status), error=exc.message)
-        return error_response(ErrorCode.TEMPORAL_UNAVAILABLE, headers={"Retry-After": "5"})
-
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
-    async def _database(_: Request, exc: Exception) -> JSONResponse:
-        log.warning("database unavailable", error=type(exc).__name__)
-        return error_response(ErrorCode.DATABASE_UNAVAILABLE, headers={"Retry-After": "5"})
-
     @app.exception_handler(IntegrityError)
-    async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
-        return error_response(ErrorCode.ALREADY_EXISTS, "记录与已有数据冲突（重复或引用不存在）")
-
     @app.exception_handler(DataError)
-    async def _data(_: Request, exc: DataError) -> JSONResponse:
-        return error_response(ErrorCode.VALIDATION_FAILED, "数据超出数据库允许的范围")
+    async def _engine_or_database(_: Request, exc: Exception) -> JSONResponse:
+        err = as_domain_error(exc)
+        assert err is not None
+        return _mapped_response(err)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -1,6 +1,6 @@
 """`mineflow` — run and administer the product.
 
-    mineflow dev            Temporal dev server (UI on) + worker + API with demo data; Ctrl-C stops all
+    mineflow dev            Temporal dev server (UI on) + worker + API and web console with demo data; Ctrl-C stops all
     mineflow worker         the worker alone (settings from the environment)
     mineflow api            the API alone (uvicorn)
     mineflow migrate        apply database migrations (Alembic)
@@ -167,7 +167,7 @@ def walkthrough(base_url: Annotated[str, typer.Option()] = "http://127.0.0.1:800
 
 @app.command()
 def dev() -> None:
-    """一键启动：Temporal 开发服务器（含 Web UI）、worker、API，并写入演示数据。Ctrl-C 全部停止。"""
+    """一键启动：Temporal 开发服务器（含 Web UI）、worker、API 与网页控制台，并写入演示数据。Ctrl-C 全部停止。"""
     settings = get_settings()
     var = settings.var_dir.resolve()
     logs = var / "log"
@@ -208,6 +208,7 @@ def dev() -> None:
         _wait_ready(f"{base}/readyz", children)
         typer.echo(f"""
 mineflow 已就绪
+  网页控制台    {base}/console/   （在浏览器中打开，用下面的演示账号登录）
   API 文档      {base}/docs
   Temporal UI   http://127.0.0.1:{settings.temporal_ui_port}
   演示账号      admin / zn_ent1 / zn_nr / … 密码均为 mineflow-demo（见 README）

@@ -1,0 +1,21 @@
+"""The web console: server-rendered pages (Jinja2 + htmx) for officials, departments and enterprises, at
+`/console/`, served by the API's own FastAPI app so every rule and refusal is the API's (and the workflow's)."""
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from .web import HERE, PREFIX, SecurityHeaders
+
+
+def install(app: FastAPI) -> None:
+    """Mount the console on `app`: its pages, its static files and its security headers; `/` leads to it."""
+    from .routes import router
+
+    app.include_router(router)
+    app.mount(f"{PREFIX}/static", StaticFiles(directory=HERE / "static"), name="console-static")
+    app.add_middleware(SecurityHeaders)
+
+    @app.get("/", include_in_schema=False)
+    async def root() -> RedirectResponse:
+        return RedirectResponse(f"{PREFIX}/", status_code=307)

@@ -1,0 +1,235 @@
+"""The console over HTTP (no browser): sessions and CSRF, security headers, role-aware pages, refusals shown in
+Chinese, the inbox's overdue marks, and the list and dashboard at thousands of cases. Runs on both databases."""
+
+import json
+import re
+import time
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from sqlmodel import col, select
+
+from domain.calendar import local_date
+from models.audit import AuditEntry
+from models.db import utcnow
+from models.demo import DEMO_PASSWORD
+from models.projection import CaseRecord
+from tests.console.synthetic import fill_projection
+from tests.support.stack import Stack, make_http
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF field on the page"
+    return found.group(1)
+
+
+class Browser:
+    """A cookie-keeping HTTP client that fills in forms as a browser would."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def login(self, username: str, password: str = DEMO_PASSWORD, next_url: str = "") -> httpx.Response:
+        page = await self.http.get("/console/login")
+        return await self.http.post("/console/login", data={
+            "username": username, "password": password, "csrf_token": csrf_of(page.text), "next": next_url})
+
+    async def post_form(self, page_url: str, action: str, data: dict[str, str], htmx: bool = False) -> httpx.Response:
+        page = await self.http.get(page_url)
+        assert page.status_code == 200, page.text
+        headers = {"HX-Request": "true"} if htmx else {}
+        return await self.http.post(action, data={"csrf_token": csrf_of(page.text), **data}, headers=headers)
+
+
+@pytest.fixture
+async def web(stack: Stack) -> AsyncIterator[Browser]:
+    async with make_http(stack.app) as http:
+        yield Browser(http)
+
+
+async def test_login_sets_a_protected_session_and_logout_ends_it(web: Browser, stack: Stack):
+    r = await web.http.get("/console/cases?stage=intake")
+    assert r.status_code == 303 and r.headers["location"] == "/console/login?next=%2Fconsole%2Fcases%3Fstage%3Dintake"
+
+    r = await web.login("zn_nr", "wrong-password")
+    assert r.status_code == 401 and "用户名或密码错误" in r.text
+    r = await web.http.post("/console/login", data={"username": "zn_nr", "password": DEMO_PASSWORD})
+    assert r.status_code == 403 and "登录页面已过期" in r.text  # no login CSRF token: refused
+
+    r = await web.login("zn_nr", next_url="/console/cases?stage=intake")
+    assert r.status_code == 303 and r.headers["location"] == "/console/cases?stage=intake"
+    cookie = next(h for h in r.headers.get_list("set-cookie") if h.startswith("mineflow_session="))
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Max-Age=28800" in cookie
+    page = await web.http.get("/console/")
+    assert page.status_code == 200 and "中宁县自然资源局" in page.text and "统计看板" in page.text
+
+    async with stack.db.session() as session:
+        logins = (await session.exec(select(AuditEntry).where(col(AuditEntry.action).in_(["login", "login_failed"]))
+                                     .order_by(col(AuditEntry.id)))).all()
+    assert [(e.actor, e.action, json.loads(e.data)["channel"]) for e in logins] == [
+        ("zn_nr", "login_failed", "console"), ("zn_nr", "login", "console")]
+
+    # logout needs the session's CSRF token: a forged POST changes nothing
+    r = await web.http.post("/console/logout", data={"csrf_token": "forged"})
+    assert r.status_code == 403 and "CSRF" in r.text
+    assert (await web.http.get("/console/")).status_code == 200
+    r = await web.post_form("/console/", "/console/logout", {})
+    assert r.status_code == 303 and r.headers["location"] == "/console/login?reason=logout"
+    assert (await web.http.get("/console/")).status_code == 303
+
+
+async def test_next_never_leaves_the_console(web: Browser):
+    for target in ("//evil.example/", "https://evil.example/", "/api/v1/me", "/console\\..\\x"):
+        web.http.cookies.clear()
+        r = await web.login("zn_nr", next_url=target)
+        assert r.headers["location"] == "/console/", target
+
+
+async def test_console_responses_carry_strict_security_headers(web: Browser, stack: Stack):
+    root = await web.http.get("/")
+    assert root.status_code == 307 and root.headers["location"] == "/console/"
+    for path in ("/console/login", "/console/static/console.css", "/console/static/htmx-2.0.11.min.js"):
+        r = await web.http.get(path)
+        assert r.status_code == 200, path
+        csp = r.headers["content-security-policy"]
+        assert csp.startswith("default-src 'self'; script-src 'self'; style-src 'self'"), csp
+        assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+        assert r.headers["x-frame-options"] == "DENY"
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["referrer-policy"] == "same-origin"
+    assert (await web.http.get("/console/login")).headers["cache-control"] == "no-store"
+    # every asset a page names is served by the app itself (no CDN)
+    page = (await web.http.get("/console/login")).text
+    assets = re.findall(r'<(?:script|link)\b[^>]*(?:src|href)="([^"]+)"', page)
+    assert assets and all(a.startswith("/console/") for a in assets), assets
+    for asset in assets:
+        assert (await web.http.get(asset)).status_code == 200, asset
+    # the API keeps its own answers
+    assert "content-security-policy" not in (await web.http.get("/healthz")).headers
+
+
+async def test_case_page_offers_exactly_the_callers_actions_and_shows_refusals(web: Browser, stack: Stack):
+    case_id = (await stack.submit())["case_id"]
+    url = f"/console/cases/{case_id}"
+
+    await web.login("zn_police")
+    page = (await web.http.get(url)).text
+    assert 'data-action="intake"' not in page and "当前没有需要您办理的事项" in page
+    assert 'class="step step-current" data-stage="intake"' in page
+    # a form the page did not offer is still refused by the workflow, in Chinese
+    r = await web.post_form(url, f"{url}/actions/intake", {"decision": "accept", "experts": "zn_expert1"})
+    assert r.status_code == 403 and "只有县自然资源局可以受理或要求补正" in r.text
+    # for htmx the refusal is a 200 page (htmx swaps only 2xx); the real status travels in a header
+    r = await web.post_form(url, f"{url}/actions/intake", {"decision": "accept"}, htmx=True)
+    assert r.status_code == 200 and r.headers["x-mineflow-status"] == "403" and "未能办理" in r.text
+
+    web.http.cookies.clear()
+    await web.login("zn_nr")
+    page = (await web.http.get(url)).text
+    assert re.findall(r'class="action[^"]*" id="action-(\w+)"', page) == ["intake", "urge", "copy"]
+    r = await web.post_form(url, f"{url}/actions/intake", {"decision": "accept", "experts": "zn_expert1"})
+    assert r.status_code == 422 and "专家组须由至少 3 名不同的专家组成" in r.text
+    assert 'value="zn_expert1" checked' in r.text  # what was entered is kept
+    r = await web.post_form(url, f"{url}/actions/intake", {"decision": "request_correction"})
+    assert r.status_code == 422 and "要求补正时必须一次性列明全部需补正的材料" in r.text
+    r = await web.post_form(url, f"{url}/actions/intake",
+                            {"decision": "request_correction", "missing": "safety_assessment", "note": "安评过期"})
+    assert r.status_code == 303 and r.headers["location"] == f"{url}?done=intake"
+
+    web.http.cookies.clear()
+    await web.login("zn_ent1")
+    page = (await web.http.get(url)).text
+    assert re.findall(r'class="action[^"]*" id="action-(\w+)"', page) == ["correction", "withdraw"]
+    assert 'data-stage="correction" data-state="active"' in page
+    r = await web.post_form(url, f"{url}/actions/correction", {"ref_safety_assessment": "安评-2026-新"})
+    assert r.status_code == 303
+    assert (await stack.case(case_id))["stage"] == "intake"
+    page = (await web.http.get(f"{url}?done=correction")).text
+    assert "已办理：提交补正材料" in page and "安评-2026-新" in page
+    assert 'data-stage="correction" data-state="visited"' in page
+
+
+async def test_unknown_or_foreign_cases_and_pages_answer_in_chinese(web: Browser, stack: Stack):
+    case_id = (await stack.submit())["case_id"]
+    await web.login("spt_nr")  # 沙坡头区: not this case's county
+    r = await web.http.get(f"/console/cases/{case_id}")
+    assert r.status_code == 403 and "该事项不在您的管辖范围内" in r.text
+    r = await web.http.get("/console/cases/KFG-20260101-NOSUCH")
+    assert r.status_code == 404 and "案件不存在" in r.text
+    r = await web.http.get("/console/mines")
+    assert r.status_code == 403 and "此页面仅供矿山企业使用" in r.text
+    web.http.cookies.clear()
+    await web.login("spt_police")
+    r = await web.http.get("/console/dashboard")
+    assert r.status_code == 403 and "统计看板仅供县、市主管部门使用" in r.text
+
+
+async def test_enterprise_starts_a_reopening_and_sees_refusals(web: Browser, stack: Stack):
+    await web.login("zn_ent1")
+    mines = (await web.http.get("/console/mines")).text
+    assert "中宁县石空镇双龙山石膏矿" in mines and "已过期" in mines and "宁夏鸣沙" not in mines
+    mine = await stack.mine("中宁县石空镇双龙山石膏矿")
+    form = f"/console/reopenings/new?mine_id={mine.id}"
+    page = (await web.http.get(form)).text
+    assert page.count('name="ref_') == 8
+    data = {"mine_id": str(mine.id), "reason": "停产整顿完成，申请复工", "ref_mining_licence": "证-1",
+            "idempotency_key": "k-1"}
+    r = await web.post_form(form, "/console/reopenings", data)
+    assert r.status_code == 303
+    case_id = r.headers["location"].split("/")[-1].split("?")[0]
+    # the same form sent twice (a double click) starts one case
+    r = await web.post_form(form, "/console/reopenings", data)
+    assert r.headers["location"].split("/")[-1].split("?")[0] == case_id
+    r = await web.post_form(form, "/console/reopenings", {**data, "idempotency_key": "k-2"})
+    assert r.status_code == 409 and "该矿山已有正在办理的开复工申请" in r.text
+    r = await web.post_form(form, "/console/reopenings", {**data, "reason": "", "idempotency_key": "k-3"})
+    assert r.status_code == 422 and "理由：长度不足" in r.text
+
+
+async def test_inbox_lists_oldest_deadline_first_with_overdue_marked_red(web: Browser, stack: Stack):
+    await fill_projection(stack.db, 1500, seed=3)
+    await web.login("zn_police")
+    page = (await web.http.get("/console/")).text
+    rows = re.findall(r'<tr class="(overdue)?" data-case="([^"]+)">', page)
+    assert rows, "the police have sign-offs waiting"
+    late = [case for mark, case in rows if mark]
+    assert late and rows[: len(late)] == [("overdue", c) for c in late]  # overdue first: oldest deadline first
+    days = [int(d) for d in re.findall(r"逾期 (\d+) 天", page)]
+    assert days == sorted(days, reverse=True) and min(days) >= 3
+    assert f"其中逾期 {len(late)} 项" in page
+
+
+async def test_list_and_dashboard_stay_fast_at_thousands_of_cases(web: Browser, stack: Stack):
+    totals = await fill_projection(stack.db, 3000)
+    await web.login("city_nr")
+    timings = {}
+    for name, url in (("list", "/console/cases"), ("list page 40", "/console/cases?page=40"),
+                      ("search", "/console/cases?q=石膏矿&status=active&county=640521"),
+                      ("overdue", "/console/cases?overdue=1&stage=joint_acceptance"),
+                      ("dashboard", "/console/dashboard")):
+        start = time.perf_counter()
+        r = await web.http.get(url)
+        timings[name] = time.perf_counter() - start
+        assert r.status_code == 200, (url, r.text[:500])
+        if name == "list":
+            assert "共 3000 件" in r.text and "第 1 / 150 页" in r.text
+        if name == "dashboard":
+            assert f'<span class="value" id="kpi-open">{totals["open"]}</span>' in r.text
+    print("console timings at 3000 cases:", {k: f"{v * 1000:.0f} ms" for k, v in timings.items()})
+    assert max(timings.values()) < 2.0, timings
+
+    async with stack.db.session() as session:
+        done_this_month = len([r for r in (await session.exec(select(CaseRecord).where(
+            CaseRecord.status == "completed", col(CaseRecord.division_code) == "640521"))).all()
+            if local_date(r.closed_at) >= local_date(utcnow()).replace(day=1)])
+    # a county official sees its own county only
+    web.http.cookies.clear()
+    await web.login("zn_nr")
+    page = (await web.http.get("/console/dashboard")).text
+    assert f'<span class="value" id="kpi-open">{totals["zn_open"]}</span>' in page
+    assert f'<span class="value" id="kpi-completed">{done_this_month}</span>' in page
+    assert re.findall(r'data-county="(\d+)"', page) == ["640521"]
+    listed = (await web.http.get("/console/cases")).text
+    assert set(re.findall(r"<td>(沙坡头区|中宁县|海原县)</td>", listed)) <= {"中宁县"}
