@@ -5,7 +5,6 @@ test on any console error or uncaught page error.
 Without /usr/bin/chromium (or the playwright package) the browser tests skip with a loud reason; with
 MINEFLOW_REQUIRE_BROWSER=1 (set by `make test` once it has installed Chromium) they fail instead."""
 
-import asyncio
 import os
 import re
 from collections.abc import AsyncIterator
@@ -14,11 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
-from cli.processes import free_port
 from models.demo import DEMO_PASSWORD
+from tests.support.serve import serve
 
 CHROMIUM = os.environ.get("MINEFLOW_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -51,24 +49,6 @@ async def browser() -> AsyncIterator[Any]:
         chromium = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield chromium
         await chromium.close()
-
-
-async def serve(app: FastAPI) -> AsyncIterator[str]:
-    """The app on a free loopback port, on this event loop (it shares the loop's database and Temporal client)."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning",
-                                          access_log=False))
-    task = asyncio.create_task(server.serve())
-    for _ in range(500):
-        if server.started or task.done():
-            break
-        await asyncio.sleep(0.01)
-    assert server.started, "uvicorn did not start"
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, 10)
 
 
 @dataclass
