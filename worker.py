@@ -6,8 +6,9 @@ gracefully: no new tasks are taken and activities in flight get time to finish (
 
 import asyncio
 import signal
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
+from typing import Any
 
 import structlog
 from temporalio.client import Client
@@ -27,13 +28,19 @@ log = structlog.get_logger("mineflow.worker")
 
 
 def build_worker(client: Client, db: Database, task_queue: str, *, calendar: WorkCalendar | None = None,
-                 **options: object) -> Worker:
+                 overrides: Mapping[str, Callable[..., Any]] | None = None, **options: object) -> Worker:
+    """The worker for every procedure. `overrides` replaces activities by name (tests fake one that way)."""
     cases, cal = CaseActivities(db), CalendarActivities(calendar)
+    activities: dict[str, Callable[..., Any]] = {
+        "sync_case": cases.sync_case, "issue_document_number": cases.issue_document_number,
+        "plan_deadline": cal.plan_deadline, "count_working_days": cal.count_working_days,
+        **(overrides or {}),
+    }
     return Worker(
         client,
         task_queue=task_queue,
         workflows=list(WORKFLOWS),
-        activities=[cases.sync_case, cases.issue_document_number, cal.plan_deadline, cal.count_working_days],
+        activities=list(activities.values()),
         graceful_shutdown_timeout=timedelta(seconds=20),
         **options,  # type: ignore[arg-type]
     )

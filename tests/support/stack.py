@@ -139,6 +139,13 @@ class Stack:
             case = await self.ok(await self.sign(case_id, username, "fail" if username in fail else "pass"))
         return case
 
+    async def sign_all_except(self, case_id: str, *signed: str, township: str = "zn_shikong") -> dict[str, Any]:
+        case: dict[str, Any] = {}
+        for username in (*ZN_DEPARTMENTS, township, *ZN_EXPERTS):
+            if username not in signed:
+                case = await self.ok(await self.sign(case_id, username))
+        return case
+
     async def meeting(self, decision: str = "approve", attendees: int = 5, members: int = 7,
                       **extra: Any) -> dict[str, Any]:
         return {"meeting_no": "中宁县政府常务会议〔2026〕12次", "meeting_date": str(await self.today()),

@@ -21,7 +21,9 @@ with workflow.unsafe.imports_passed_through():
 # Unlimited attempts with capped backoff: a database outage delays a case, it never fails it.
 RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), backoff_coefficient=2.0,
                     maximum_interval=timedelta(seconds=60))
-TIMEOUT = timedelta(seconds=30)
+# Every activity is a few short database writes or a calendar look-up. The timeout is also how soon an attempt
+# lost with a crashed worker is retried elsewhere, so it is kept short.
+TIMEOUT = timedelta(seconds=10)
 
 
 async def plan_deadline(start: datetime, working_days: int, remind_before: int = 0) -> DeadlinePlan:
