@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres browser lint fmt clean
+.PHONY: run test test-sqlite test-postgres browser soak lint fmt clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ test-sqlite: $(STAMP)
 test-postgres: $(STAMP)
 	$(BIN)/python -m tests.support.ensure_postgres
 	MINEFLOW_TEST_DATABASE=postgresql $(BIN)/pytest -q -m "not sqlite_only"
+
+## Soak (not in CI): 500 concurrent cases with random worker restarts; SOAK_CASES=N to size it.
+soak: $(STAMP)
+	MINEFLOW_SOAK=1 $(BIN)/pytest -q -s -m soak -p no:cacheprovider
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,32 +1,22 @@
-"""What the caller may do to a case now, derived from what the workflow waits on (its `pending` list).
+"""What the caller may do to a case now, derived from what the workflow waits on (its `pending` list) and the
+case's kind (api/kinds.py).
 
 A presentation aid for clients and the console; the workflow's validators remain the authority.
 """
 
 from api.deps import Principal
+from api.kinds import KINDS
 from domain.cases import Status
 from domain.divisions import covers
-from domain.reopening import WITHDRAWABLE, Stage
 from domain.roles import Role
-from models.cases import Pending
-from models.reopening import ReopeningView
+from models.cases import CaseViewBase, Pending
 
-# inbox task → the action (update) that answers it
-TASK_ACTIONS: dict[str, str] = {
-    "intake": "intake",
-    "correction": "correction",
-    "sign_off": "sign_off",
-    "draft_opinion": "draft",
-    "rectification": "rectification_done",
-    "committee_decision": "committee_decision",
-    "committee_material": "committee_material",
-    "approval": "approval",
-    "resumption": "resumption",
-    "city_filing": "city_filing",
-}
+# tasks every kind with countersign rounds has -> the action that answers them
+COMMON_TASK_ACTIONS: dict[str, str] = {"sign_off": "sign_off", "draft_opinion": "draft",
+                                       "committee_decision": "committee_decision"}
 
 
-def holds(principal: Principal, pending: Pending, case: ReopeningView) -> bool:
+def holds(principal: Principal, pending: Pending, case: CaseViewBase) -> bool:
     """Whether `pending` waits on the caller (the same rule as the inbox query in api/routes/tasks.py)."""
     user = principal.user
     if user.role is not pending.role:
@@ -42,26 +32,22 @@ def holds(principal: Principal, pending: Pending, case: ReopeningView) -> bool:
             return in_jurisdiction(principal, case)
 
 
-def in_jurisdiction(principal: Principal, case: ReopeningView) -> bool:
+def in_jurisdiction(principal: Principal, case: CaseViewBase) -> bool:
     code = principal.user.division_code
     return code is not None and covers(code, case.division_code)
 
 
-def available_actions(principal: Principal, case: ReopeningView) -> list[str]:
+def available_actions(principal: Principal, case: CaseViewBase) -> list[str]:
     if case.status is not Status.ACTIVE:
         return []
-    role = principal.role
-    actions = [TASK_ACTIONS[p.task] for p in case.pending if p.task in TASK_ACTIONS and holds(principal, p, case)]
+    kind, role, local = KINDS[case.kind], principal.role, in_jurisdiction(principal, case)
+    answers = {**COMMON_TASK_ACTIONS, **kind.task_actions}
+    actions = [answers[p.task] for p in case.pending if p.task in answers and holds(principal, p, case)]
     if "sign_off" in actions and role is Role.DEPARTMENT_OFFICER:
         actions += ["reassign", "delegate"]
-    if role is Role.ENTERPRISE and principal.user.enterprise_id == case.enterprise_id and case.stage in WITHDRAWABLE:
-        actions.append("withdraw")
-    if role is Role.COUNTY_NR and in_jurisdiction(principal, case):
-        if case.stage is Stage.JOINT_ACCEPTANCE:
-            actions += ["reassign", "add_party", "remove_party", "return"]
+    actions += kind.extra_actions(principal, case, local)
+    if role is Role.COUNTY_NR and local:
         actions += ["urge", "copy"]
-    if role is Role.COMMITTEE_SECRETARY and case.stage is Stage.COMMITTEE_REVIEW and in_jurisdiction(principal, case):
-        actions.append("return")
-    if role is Role.SUPERVISOR and in_jurisdiction(principal, case) and case.pending:
+    if role is Role.SUPERVISOR and local and case.pending:
         actions.append("urge")
     return list(dict.fromkeys(actions))

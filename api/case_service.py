@@ -9,6 +9,7 @@ import json
 import secrets
 from dataclasses import asdict
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +21,8 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import Principal
-from api.scope import can_view, ensure_can_view
+from api.kinds import kind_of_case
+from api.scope import ensure_can_view
 from domain.calendar import local_date
 from domain.cases import Status
 from domain.divisions import city_of, covers
@@ -28,8 +30,8 @@ from domain.errors import DomainError, ErrorCode
 from domain.reopening import DEFAULTS, JOINT_ACCEPTANCE_DEPARTMENTS
 from domain.roles import DEPARTMENT_KIND_NAMES, DepartmentKind, Role
 from models.audit import case_timeline
-from models.cases import Actor, MineFacts, PartySpec, TimelineEntry, UserRef
-from models.db import utcnow
+from models.cases import Actor, CaseViewBase, MineFacts, PartySpec, TimelineEntry, UserRef
+from models.db import Database, utcnow
 from models.projection import CaseCopy, CaseRecord, IdempotencyRecord
 from models.registry import Department, Division, Enterprise, Mine, MineStatus, User
 from models.reopening import (
@@ -43,6 +45,8 @@ from models.reopening import (
 from settings import Settings
 from workflows.parts.countersign import expert_party
 from workflows.reopening import ReopeningWorkflow
+
+View = TypeVar("View", bound=CaseViewBase)
 
 
 def new_case_id(prefix: str, now: datetime) -> str:
@@ -69,26 +73,32 @@ def update_id(principal: Principal, idempotency_key: str | None) -> str | None:
 # ---- starting a reopening ---------------------------------------------------------------------------------------
 
 async def start_reopening(
-    *, session: AsyncSession, temporal: Client, settings: Settings, principal: Principal, body: ReopeningCreate,
-    idempotency_key: str | None,
+    *, session: AsyncSession, db: Database, temporal: Client, settings: Settings, principal: Principal,
+    body: ReopeningCreate, idempotency_key: str | None,
 ) -> ReopeningView:
     digest = request_hash(body)
     if idempotency_key:
         previous = await session.get(IdempotencyRecord, (principal.username, idempotency_key))
         if previous is not None:
+            await session.commit()
             return await with_timeline(session, await _replay(temporal, settings, previous, digest))
     start = await _build_start(session, principal, body, settings)
     if idempotency_key:
-        session.add(IdempotencyRecord(username=principal.username, key=idempotency_key, request_hash=digest,
-                                      case_id=start.case_id, request_body=start.model_dump_json(),
-                                      created_at=utcnow()))
+        await session.commit()  # hand the read connection back before taking a writer's
         try:
-            await session.commit()
+            # Its own short write transaction: upgrading this request's read transaction to a writer would fail
+            # at once under SQLite WAL whenever another writer had committed since it began.
+            async with db.write() as writer:
+                writer.add(IdempotencyRecord(username=principal.username, key=idempotency_key, request_hash=digest,
+                                             case_id=start.case_id, request_body=start.model_dump_json(),
+                                             created_at=utcnow()))
         except IntegrityError:  # the same key raced in from another request: answer as it did
-            await session.rollback()
+            await session.commit()  # a fresh snapshot, to see the other request's record
             previous = await session.get(IdempotencyRecord, (principal.username, idempotency_key))
             assert previous is not None
+            await session.commit()
             return await with_timeline(session, await _replay(temporal, settings, previous, digest))
+    await session.commit()  # no connection held while Temporal starts the case
     return await with_timeline(session, await _open(temporal, settings, start))
 
 
@@ -189,37 +199,42 @@ async def case_scope(session: AsyncSession, temporal: Client, case_id: str) -> t
 
 
 async def ensure_access(session: AsyncSession, temporal: Client, principal: Principal, case_id: str) -> bool:
-    """Refuse (403) a caller outside the case's jurisdiction unless it was copied to them; returns `active`."""
+    """Refuse (403) a caller outside the case's jurisdiction unless it was copied to them; returns `active`.
+
+    Ends the read transaction before returning: what follows waits on Temporal, and no request may hold a
+    database connection while it waits (under load the pool would run dry)."""
     division, enterprise, active = await case_scope(session, temporal, case_id)
-    if not can_view(principal, division, enterprise) and await session.get(
-            CaseCopy, (case_id, principal.username)) is None:
+    copied = await session.get(CaseCopy, (case_id, principal.username)) is not None
+    await session.commit()
+    if not copied:
         ensure_can_view(principal, division, enterprise)
     return active
 
 
-async def _query(temporal: Client, case_id: str) -> ReopeningView:
+async def _query(temporal: Client, case_id: str) -> CaseViewBase:
     if len(case_id) > 40:
         raise DomainError(ErrorCode.CASE_NOT_FOUND)
-    return await temporal.get_workflow_handle(case_id).query("case", result_type=ReopeningView)
+    return await temporal.get_workflow_handle(case_id).query("case", result_type=kind_of_case(case_id).view)
 
 
-async def read_case(*, session: AsyncSession, temporal: Client, principal: Principal, case_id: str) -> ReopeningView:
+async def read_case(*, session: AsyncSession, temporal: Client, principal: Principal, case_id: str) -> CaseViewBase:
     if await ensure_access(session, temporal, principal, case_id):
         return await _query(temporal, case_id)
     # A closed case's final state is its workflow result: readable even with no worker running.
-    return await temporal.get_workflow_handle_for(ReopeningWorkflow.run, case_id).result()
+    kind = kind_of_case(case_id)
+    return await temporal.get_workflow_handle(case_id, result_type=kind.view).result()
 
 
 async def act(
     *, session: AsyncSession, temporal: Client, settings: Settings, principal: Principal, case_id: str,
     update: str, payload: BaseModel, idempotency_key: str | None,
-) -> ReopeningView:
+) -> CaseViewBase:
     if not await ensure_access(session, temporal, principal, case_id):
         raise DomainError(ErrorCode.CASE_CLOSED)
     handle = temporal.get_workflow_handle(case_id)
     try:
         view = await handle.execute_update(update, payload, id=update_id(principal, idempotency_key),
-                                           result_type=ReopeningView,
+                                           result_type=kind_of_case(case_id).view,
                                            rpc_timeout=timedelta(seconds=settings.update_timeout_seconds))
     except RPCError as exc:
         if exc.status is RPCStatusCode.NOT_FOUND:  # it closed between our look and the update
@@ -228,7 +243,7 @@ async def act(
     return await with_timeline(session, view)
 
 
-async def with_timeline(session: AsyncSession, view: ReopeningView) -> ReopeningView:
+async def with_timeline(session: AsyncSession, view: View) -> View:
     """Update results carry no timeline (see CaseEngine._view); the audit chain has it, already written.
 
     The session may hold a read snapshot from before the update (SQLite WAL keeps one per transaction): end it,

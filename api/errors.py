@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.exceptions import ApplicationError
@@ -115,7 +116,7 @@ def as_domain_error(exc: Exception) -> DomainError | None:
             return DomainError(ErrorCode.TIMEOUT)
         log.warning("temporal unavailable", status=str(exc.status), error=exc.message)
         return DomainError(ErrorCode.TEMPORAL_UNAVAILABLE)
-    if isinstance(exc, OperationalError | InterfaceError):
+    if isinstance(exc, OperationalError | InterfaceError | PoolTimeoutError):
         log.warning("database unavailable", error=type(exc).__name__)
         return DomainError(ErrorCode.DATABASE_UNAVAILABLE)
     if isinstance(exc, IntegrityError):
@@ -161,12 +162,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RPCError)
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
+    @app.exception_handler(PoolTimeoutError)
     @app.exception_handler(IntegrityError)
     @app.exception_handler(DataError)
     async def _engine_or_database(_: Request, exc: Exception) -> JSONResponse:
-        err = as_domain_error(exc)
-        assert err is not None
-        return _mapped_response(err)
+        return _mapped_response(as_domain_error(exc) or DomainError(ErrorCode.INTERNAL_ERROR))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

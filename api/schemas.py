@@ -1,24 +1,15 @@
 """Response bodies of the HTTP API (request bodies live in `models.cases` beside the workflow inputs)."""
 
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
+from api.kinds import stage_name, status_name, task_name
 from domain.calendar import WorkCalendar, local_date
-from domain.reopening import STAGE_NAMES, STATUS_NAMES, TASK_NAMES
-from models.cases import Pending
+from models.cases import CaseViewBase, Pending
 from models.projection import CaseRecord, CaseTask
 from models.reopening import ReopeningView
-
-
-def stage_name(kind: str, stage: str) -> str:
-    """A stage's Chinese name; each procedure names its own stages."""
-    names: dict[str, str] = {s.value: n for s, n in STAGE_NAMES.items()} if kind == "reopening" else {}
-    return names.get(stage, stage)
-
-
-def status_name(kind: str, status: str) -> str:
-    return {s.value: n for s, n in STATUS_NAMES.items()}.get(status, status)
 
 
 class TokenOut(BaseModel):
@@ -33,31 +24,40 @@ class PendingOut(Pending):
     working_days_left: int | None = None
 
 
-class CaseOut(ReopeningView):
-    """A case as the workflow holds it now, plus what a reader needs computed for today."""
+class CaseOutFields(BaseModel):
+    """What a reader needs computed for today, on top of the case as its workflow holds it."""
 
     stage_name: str
     status_name: str
-    pending: list[PendingOut] = Field(default_factory=list)  # type: ignore[assignment]
+    pending: list[PendingOut] = Field(default_factory=list)
     working_days_left: int | None = Field(default=None, description="法定期限剩余工作日（期限停止计算时为空）")
     available_actions: list[str] = Field(default_factory=list,
                                          description="当前登录用户此刻可办理的操作（如 sign_off、approval、withdraw）")
 
-    @classmethod
-    def build(cls, view: ReopeningView, calendar: WorkCalendar, now: datetime,
-              actions: list[str] | None = None) -> "CaseOut":
-        today = local_date(now)
-        pending = [
-            PendingOut(**p.model_dump(), task_name=TASK_NAMES.get(p.task, p.task),
-                       days_overdue=max((today - p.due).days, 0) if p.due else 0,
-                       working_days_left=calendar.working_days_between(today, p.due) if p.due else None)
-            for p in view.pending
-        ]
-        data = view.model_dump()
-        data["pending"] = pending
-        left = calendar.working_days_between(today, view.deadline) if view.deadline else None
-        return cls(**data, stage_name=STAGE_NAMES[view.stage], status_name=STATUS_NAMES[view.status],
-                   working_days_left=left, available_actions=actions or [])
+
+class ReopeningOut(CaseOutFields, ReopeningView):
+    """A 开复工 case as `GET /cases/{id}` and every action return it."""
+
+
+# kind -> its output model; `CaseOut` is what case routes declare (a union once there are several kinds).
+OUTS: dict[str, type[CaseOutFields]] = {"reopening": ReopeningOut}
+CaseOut = ReopeningOut
+
+
+def case_out(view: CaseViewBase, calendar: WorkCalendar, now: datetime, actions: list[str] | None = None) -> Any:
+    today = local_date(now)
+    pending = [
+        PendingOut(**p.model_dump(), task_name=task_name(view.kind, p.task),
+                   days_overdue=max((today - p.due).days, 0) if p.due else 0,
+                   working_days_left=calendar.working_days_between(today, p.due) if p.due else None)
+        for p in view.pending
+    ]
+    data = view.model_dump()
+    data["pending"] = pending
+    left = calendar.working_days_between(today, view.deadline) if view.deadline else None
+    return OUTS[view.kind](**data, stage_name=stage_name(view.kind, str(view.stage)),
+                           status_name=status_name(view.kind, view.status.value), working_days_left=left,
+                           available_actions=actions or [])
 
 
 class CaseSummary(BaseModel):
@@ -123,7 +123,7 @@ class TaskOut(BaseModel):
         days_overdue = 0
         if task.due_at is not None and task.due_at <= now:
             days_overdue = (local_date(now) - local_date(task.due_at)).days + 1
-        return cls(case_id=task.case_id, task=task.task, task_name=TASK_NAMES.get(task.task, task.task),
+        return cls(case_id=task.case_id, task=task.task, task_name=task_name(record.kind, task.task),
                    party=task.party, name=task.name, role=task.role, due_at=task.due_at,
                    overdue=task.overdue or days_overdue > 0, days_overdue=days_overdue, urged_at=task.urged_at,
                    urge_message=task.urge_message, title=record.title, mine_name=record.mine_name,

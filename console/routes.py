@@ -24,7 +24,7 @@ from api.errors import as_domain_error
 from api.login import authenticate
 from api.routes.cases import list_cases
 from api.routes.tasks import my_tasks
-from api.schemas import CaseOut
+from api.schemas import CaseOut, case_out
 from api.security import create_token
 from domain.calendar import default_calendar, local_date
 from domain.cases import Status
@@ -215,7 +215,7 @@ async def _case_page(console: Console, case: CaseOut, *, error: DomainError | No
 async def _read(console: Console, temporal: Any, case_id: str) -> CaseOut:
     view = await case_service.read_case(session=console.session, temporal=temporal, principal=console.principal,
                                         case_id=case_id)
-    return CaseOut.build(view, default_calendar(), utcnow(), available_actions(console.principal, view))
+    return case_out(view, default_calendar(), utcnow(), available_actions(console.principal, view))
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
@@ -297,7 +297,7 @@ async def new_reopening(console: ConsoleDep) -> Response:
 
 
 @router.post("/reopenings", response_class=HTMLResponse)
-async def submit_reopening(console: ConsoleDep, temporal: TemporalDep) -> Response:
+async def submit_reopening(console: ConsoleDep, temporal: TemporalDep, db: DatabaseDep) -> Response:
     _enterprise_only(console)
     form = await console.check_csrf()
     raw_mine = forms.text(form, "mine_id")
@@ -306,7 +306,7 @@ async def submit_reopening(console: ConsoleDep, temporal: TemporalDep) -> Respon
         body = ReopeningCreate(mine_id=mine_id or 0, reason=forms.text(form, "reason"),
                                materials=forms.materials(form))
         view = await case_service.start_reopening(
-            session=console.session, temporal=temporal, settings=console.settings, principal=console.principal,
+            session=console.session, db=db, temporal=temporal, settings=console.settings, principal=console.principal,
             body=body, idempotency_key=forms.text(form, "idempotency_key") or None)
     except ValidationError as exc:
         err = DomainError(ErrorCode.VALIDATION_FAILED, form_problems(list(exc.errors()), forms.LABELS))

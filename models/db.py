@@ -52,7 +52,9 @@ class Database:
         self.is_sqlite = url.startswith("sqlite")
         kwargs: dict[str, Any] = {"echo": echo}
         if self.is_sqlite:
-            kwargs["connect_args"] = {"timeout": busy_timeout_ms / 1000}
+            # SQLite connections are cheap and writers queue on the database lock anyway: a roomy pool keeps
+            # concurrent requests from waiting on connections instead.
+            kwargs.update(connect_args={"timeout": busy_timeout_ms / 1000}, pool_size=20, max_overflow=20)
         else:
             kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)

@@ -2,6 +2,7 @@
 database per test (SQLite, or PostgreSQL with MINEFLOW_TEST_DATABASE=postgresql), the demo registry, and a stack
 of API + worker on a private task queue."""
 
+import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -27,6 +28,16 @@ def pytest_report_header() -> str:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sqlite_only: runs on the SQLite pass only")
+    config.addinivalue_line("markers", "soak: long soak test, run by `make soak` (MINEFLOW_SOAK=1) only")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("MINEFLOW_SOAK") == "1":
+        return
+    skip = pytest.mark.skip(reason="soak test: run with `make soak`")
+    for item in items:
+        if "soak" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")

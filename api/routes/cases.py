@@ -17,7 +17,7 @@ from api import case_service
 from api.actions import available_actions
 from api.deps import CurrentUser, Principal, SessionDep, SettingsDep, TemporalDep
 from api.errors import ErrorBody
-from api.schemas import CaseList, CaseOut, CaseSummary
+from api.schemas import CaseList, CaseOut, CaseSummary, case_out
 from api.scope import case_filter
 from domain.calendar import default_calendar
 from domain.cases import Status
@@ -139,7 +139,7 @@ async def list_cases(
             responses=ERRORS)
 async def get_case(case_id: str, principal: CurrentUser, session: SessionDep, temporal: TemporalDep) -> CaseOut:
     view = await case_service.read_case(session=session, temporal=temporal, principal=principal, case_id=case_id)
-    return CaseOut.build(view, default_calendar(), utcnow(), available_actions(principal, view))
+    return case_out(view, default_calendar(), utcnow(), available_actions(principal, view))
 
 
 @dataclass
@@ -156,7 +156,7 @@ class Acting:
         view = await case_service.act(session=self.session, temporal=self.temporal, settings=self.settings,
                                       principal=self.principal, case_id=case_id, update=update, payload=payload,
                                       idempotency_key=self.idempotency_key)
-        return CaseOut.build(view, default_calendar(), utcnow(), available_actions(self.principal, view))
+        return case_out(view, default_calendar(), utcnow(), available_actions(self.principal, view))
 
 
 def _acting(principal: CurrentUser, session: SessionDep, temporal: TemporalDep, settings: SettingsDep,

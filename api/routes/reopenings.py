@@ -6,9 +6,9 @@ from fastapi import APIRouter, Header, Query
 
 from api import case_service
 from api.actions import available_actions
-from api.deps import CurrentUser, EnterpriseUser, SessionDep, SettingsDep, TemporalDep
+from api.deps import CurrentUser, DatabaseDep, EnterpriseUser, SessionDep, SettingsDep, TemporalDep
 from api.errors import ErrorBody
-from api.schemas import CaseOut, MaterialRequirement, RequiredMaterials
+from api.schemas import CaseOut, MaterialRequirement, RequiredMaterials, case_out
 from api.scope import ensure_can_view
 from domain.calendar import default_calendar
 from domain.errors import DomainError, ErrorCode
@@ -24,12 +24,12 @@ ERRORS = {r: {"model": ErrorBody} for r in (401, 403, 404, 409, 422, 503)}
 
 
 @router.post("/reopenings", status_code=201, summary="企业提交开复工申请", response_model=CaseOut, responses=ERRORS)
-async def submit_reopening(body: ReopeningCreate, principal: EnterpriseUser, session: SessionDep,
+async def submit_reopening(body: ReopeningCreate, principal: EnterpriseUser, session: SessionDep, db: DatabaseDep,
                            temporal: TemporalDep, settings: SettingsDep,
                            idempotency_key: IdempotencyKey = None) -> CaseOut:
-    view = await case_service.start_reopening(session=session, temporal=temporal, settings=settings,
+    view = await case_service.start_reopening(session=session, db=db, temporal=temporal, settings=settings,
                                               principal=principal, body=body, idempotency_key=idempotency_key)
-    return CaseOut.build(view, default_calendar(), utcnow(), available_actions(principal, view))
+    return case_out(view, default_calendar(), utcnow(), available_actions(principal, view))
 
 
 @router.get("/reopenings/required-materials", summary="查询矿山申请开复工须提交的材料",

@@ -98,3 +98,20 @@ async def test_api_answers_503_while_the_database_is_down_and_the_case_resumes(d
             assert inbox["items"] == []
             case = await s.sign_all_except(case_id, "zn_police")
             assert case["stage"] == "committee_review"
+
+
+async def test_no_free_database_connection_is_a_503_not_a_500(stack):
+    """Under overload the connection pool runs dry: the caller is told to retry, not shown a server error."""
+    from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+    from models.db import Database
+
+    class Exhausted(Database):
+        def session(self):  # type: ignore[no-untyped-def]
+            raise PoolTimeoutError("QueuePool limit reached")
+
+    app = create_app(stack.settings, db=Exhausted(stack.db.url), temporal=stack.temporal)
+    async with make_http(app) as http:
+        response = await http.get("/api/v1/cases", headers=stack.auth("zn_nr"))
+    assert response.status_code == 503 and response.json()["error"]["code"] == "DATABASE_UNAVAILABLE"
+    assert response.headers["Retry-After"]
