@@ -130,7 +130,7 @@ async def logout(console: ConsoleDep) -> Response:
 
 @router.get("/", response_class=HTMLResponse)
 async def inbox(console: ConsoleDep) -> Response:
-    tasks = await my_tasks(console.principal, console.session)
+    tasks = await my_tasks(console.principal, console.session, page=1, page_size=200)
     calendar, today = default_calendar(), local_date(utcnow())
     items = [{"task": t, "due": (due := due_date(t.due_at)), "left": working_days_left(calendar, today, due)}
              for t in tasks.items]

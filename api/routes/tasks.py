@@ -1,7 +1,9 @@
 """待办：what waits on the caller, oldest deadline first."""
 
-from fastapi import APIRouter
-from sqlalchemy import ColumnElement, and_, false, or_
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import ColumnElement, and_, false, func, or_
 from sqlmodel import col, select
 
 from api.deps import CurrentUser, Principal, SessionDep
@@ -37,13 +39,16 @@ def inbox_filter(principal: Principal) -> ColumnElement[bool]:
 
 @router.get("/tasks", summary="我的待办（按期限先后，逾期标红）", response_model=TaskList,
             responses={401: {"model": ErrorBody}})
-async def my_tasks(principal: CurrentUser, session: SessionDep) -> TaskList:
+async def my_tasks(principal: CurrentUser, session: SessionDep,
+                   page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+                   page_size: Annotated[int, Query(ge=1, le=200)] = 50) -> TaskList:
+    condition = inbox_filter(principal)
+    total = (await session.exec(select(func.count()).select_from(CaseTask).where(condition))).one()
     rows = (await session.exec(
         select(CaseTask, CaseRecord).join(CaseRecord, col(CaseRecord.case_id) == col(CaseTask.case_id))
-        .where(inbox_filter(principal))
+        .where(condition)
         .order_by(col(CaseTask.due_at).is_(None), col(CaseTask.due_at), col(CaseTask.case_id))
-        .limit(500)
+        .offset((page - 1) * page_size).limit(page_size)
     )).all()
     now = utcnow()
-    items = [TaskOut.of(task, record, now) for task, record in rows]
-    return TaskList(items=items, total=len(items))
+    return TaskList(items=[TaskOut.of(task, record, now) for task, record in rows], total=total)
