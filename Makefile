@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres browser soak lint fmt clean
+.PHONY: run test test-sqlite test-postgres browser bench bench-smoke soak lint fmt clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,8 +19,8 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(BIN)/mineflow dev
 
-## Every test, on SQLite and on PostgreSQL (the console's browser tests run in the SQLite pass).
-test: $(STAMP) lint browser test-sqlite test-postgres
+## Every test, on SQLite and on PostgreSQL (the console's browser tests run in the SQLite pass), and the bench smoke.
+test: $(STAMP) lint browser test-sqlite test-postgres bench-smoke
 
 ## Debian's Chromium and CJK fonts for the browser tests (installed with apt-get when root, e.g. in CI).
 browser: $(STAMP)
@@ -33,6 +33,14 @@ test-sqlite: $(STAMP)
 test-postgres: $(STAMP)
 	$(BIN)/python -m tests.support.ensure_postgres
 	MINEFLOW_TEST_DATABASE=postgresql $(BIN)/pytest -q -m "not sqlite_only"
+
+## Benchmarks (not in CI): own dev server, worker and API; prints a table, writes bench/results/<date>.json.
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+## The bench on a tiny size: checks it runs (timings are never asserted).
+bench-smoke: $(STAMP)
+	$(BIN)/python -m bench --smoke
 
 ## Soak (not in CI): 500 concurrent cases with random worker restarts; SOAK_CASES=N to size it.
 soak: $(STAMP)

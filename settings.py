@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     login_lock_minutes: int = 15
     # Browser origins allowed to call the API cross-site; none by default (the console is same-origin).
     cors_origins: list[str] = Field(default_factory=list)
+    # Case runs a worker keeps in memory (~0.25 MB each, measured; evicted ones replay their history when touched).
+    worker_max_cached_workflows: int = 600
     # SQLite only: how long a writer waits for the lock before the statement fails (and its activity retries).
     sqlite_busy_timeout_ms: int = 30_000
     # Overrides of the reopening procedure's defaults (domain/reopening.py ReopeningDefaults), as JSON, e.g.

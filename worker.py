@@ -13,6 +13,7 @@ from typing import Any
 import structlog
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 import engine
 import logs
@@ -24,6 +25,12 @@ from settings import Settings, get_settings
 from workflows.reopening import ReopeningWorkflow
 
 WORKFLOWS: Sequence[type] = (ReopeningWorkflow,)
+
+# The sandbox re-imports a workflow's modules for every run it holds, and a worker caches up to a thousand runs.
+# Our shared workflow parts, rules and wire models are pure code without mutable module state, so every run may
+# share one import of them; the sandbox still guards each workflow module itself.
+RUNNER = SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules(
+    "workflows.parts", "domain", "models"))
 log = structlog.get_logger("mineflow.worker")
 
 
@@ -40,6 +47,7 @@ def build_worker(client: Client, db: Database, task_queue: str, *, calendar: Wor
         client,
         task_queue=task_queue,
         workflows=list(WORKFLOWS),
+        workflow_runner=RUNNER,
         activities=list(activities.values()),
         graceful_shutdown_timeout=timedelta(seconds=20),
         **options,  # type: ignore[arg-type]
@@ -50,7 +58,7 @@ async def main(settings: Settings) -> None:
     logs.configure(settings.log_level, settings.log_json)
     db = Database.from_settings(settings)
     client = await engine.connect(settings)
-    worker = build_worker(client, db, settings.task_queue)
+    worker = build_worker(client, db, settings.task_queue, max_cached_workflows=settings.worker_max_cached_workflows)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

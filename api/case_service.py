@@ -188,14 +188,20 @@ async def _acceptance_parties(session: AsyncSession, county: Division, township:
 
 # ---- reading and acting on a case -------------------------------------------------------------------------------
 
-async def case_scope(session: AsyncSession, temporal: Client, case_id: str) -> tuple[str, int | None, bool]:
-    """(county, applicant enterprise, still open) of a case: from the projection, or from the workflow itself in
-    the moment between its start and its first projection write."""
-    record = await session.get(CaseRecord, case_id)
-    if record is not None:
-        return record.division_code, record.enterprise_id, record.status == Status.ACTIVE.value
+async def case_scope(session: AsyncSession, temporal: Client, case_id: str,
+                     username: str = "") -> tuple[str, int | None, bool, bool]:
+    """(county, applicant enterprise, still open, copied to `username`) of a case, in one query of the projection
+    — or from the workflow itself in the moment between its start and its first projection write."""
+    found = (await session.exec(
+        select(CaseRecord.division_code, CaseRecord.enterprise_id, CaseRecord.status, CaseCopy.username)
+        .outerjoin(CaseCopy, (col(CaseCopy.case_id) == col(CaseRecord.case_id)) & (col(CaseCopy.username) == username))
+        .where(CaseRecord.case_id == case_id)
+    )).first()
+    if found is not None:
+        division, enterprise, status, copied = found
+        return division, enterprise, status == Status.ACTIVE.value, copied is not None
     view = await _query(temporal, case_id)
-    return view.division_code, view.enterprise_id, view.status is Status.ACTIVE
+    return view.division_code, view.enterprise_id, view.status is Status.ACTIVE, False
 
 
 async def ensure_access(session: AsyncSession, temporal: Client, principal: Principal, case_id: str) -> bool:
@@ -203,8 +209,7 @@ async def ensure_access(session: AsyncSession, temporal: Client, principal: Prin
 
     Ends the read transaction before returning: what follows waits on Temporal, and no request may hold a
     database connection while it waits (under load the pool would run dry)."""
-    division, enterprise, active = await case_scope(session, temporal, case_id)
-    copied = await session.get(CaseCopy, (case_id, principal.username)) is not None
+    division, enterprise, active, copied = await case_scope(session, temporal, case_id, principal.username)
     await session.commit()
     if not copied:
         ensure_can_view(principal, division, enterprise)

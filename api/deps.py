@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 
@@ -75,14 +75,13 @@ async def principal_from_token(token: str | None, session: AsyncSession, setting
     if not token:
         raise DomainError(ErrorCode.NOT_AUTHENTICATED)
     claims = decode_token(token, settings)
-    user = (await session.exec(select(User).where(User.username == str(claims["sub"])))).first()
-    if user is None or not user.is_active:
+    found = (await session.exec(  # one round trip: the user and their department's kind
+        select(User, col(Department.kind)).outerjoin(Department, col(Department.id) == col(User.department_id))
+        .where(User.username == str(claims["sub"]))
+    )).first()
+    if found is None or not found[0].is_active:
         raise DomainError(ErrorCode.TOKEN_INVALID, "账号不存在或已停用，请重新登录")
-    kind = None
-    if user.department_id is not None:
-        department = await session.get(Department, user.department_id)
-        kind = department.kind if department else None
-    return Principal(user=user, department_kind=kind)
+    return Principal(user=found[0], department_kind=found[1])
 
 
 async def get_principal(

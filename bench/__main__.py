@@ -30,9 +30,9 @@ class Size:
     requests: int
 
 
-FULL = Size("full", starts=40, signoff_cases=12, clients=(1, 8, 32), seconds=25, profile_seconds=10,
+FULL = Size("full", starts=60, signoff_cases=40, clients=(1, 8, 32), seconds=25, profile_seconds=10,
             growth=(1_000, 10_000, 50_000), real_cases=10_000, requests=200)
-MEDIUM = Size("medium", starts=20, signoff_cases=6, clients=(1, 8, 32), seconds=15, profile_seconds=8,
+MEDIUM = Size("medium", starts=30, signoff_cases=25, clients=(1, 8, 32), seconds=15, profile_seconds=8,
               growth=(300, 1_000, 5_000), real_cases=1_000, requests=60)
 SMOKE = Size("smoke", starts=4, signoff_cases=2, clients=(1, 2), seconds=3, profile_seconds=0,
              growth=(30, 60, 150), real_cases=60, requests=5)

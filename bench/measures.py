@@ -84,7 +84,7 @@ async def sign_off_round_trip(h: Harness, mines: list[MinePlan]) -> dict[str, An
     api, raw = [], []
     for n, (plan, case_id) in enumerate(cases):
         for j, user in enumerate(plan.parties):
-            if (j + n) % 2 == 0:
+            if (j + n) % 2 == 0:  # alternate, so both paths sign in every position of the round
                 api.append(await timed(lambda user=user, case_id=case_id: h.call(
                     user, "POST", f"/cases/{case_id}/acceptance/sign-offs", {"verdict": "pass"})))
             else:
@@ -128,7 +128,8 @@ async def throughput(h: Harness, clients: int, seconds: float, today: str, mines
     async def user(plan: MinePlan) -> None:
         nonlocal completed, actions
         while now() < stop_at:
-            actions += await h.full_case(plan, today)
+            taken = await h.full_case(plan, today)  # not `actions += await …`: that loses concurrent updates
+            actions += taken
             completed += 1
 
     spies: dict[str, tuple[subprocess.Popen[bytes], Path]] = {}

@@ -36,8 +36,15 @@ class YearTable:
 class WorkCalendar:
     tables: dict[int, YearTable] = field(default_factory=dict)
     _warned: set[int] = field(default_factory=set)
+    _known: dict[date, bool] = field(default_factory=dict)  # a day's answer never changes within a process
 
     def is_working_day(self, day: date) -> bool:
+        known = self._known.get(day)
+        if known is None:
+            known = self._known[day] = self._is_working_day(day)
+        return known
+
+    def _is_working_day(self, day: date) -> bool:
         table = self.tables.get(day.year)
         if table is not None and not table.provisional:
             return self._by_table(table, day)

@@ -8,6 +8,7 @@ import models.audit
 import models.documents
 import models.projection
 import models.registry  # noqa: F401  (register every table)
+from models.db import include_object
 from settings import get_settings
 
 config = context.config
@@ -31,7 +32,7 @@ def run_migrations_online() -> None:
     with connectable.connect() if hasattr(connectable, "connect") else connectable as connection:
         # batch mode: SQLite cannot ALTER most things in place
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
-                          compare_type=True)
+                          compare_type=True, include_object=include_object)
         with context.begin_transaction():
             context.run_migrations()
 

@@ -120,3 +120,9 @@ def str_enum(enum_cls: type[Any]) -> Any:
 
     return Enum(enum_cls, native_enum=False, create_constraint=False, length=40, validate_strings=True,
                 values_callable=lambda members: [m.value for m in members])
+
+
+def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """What Alembic compares with the models: all but the indexes only migrations create (PostgreSQL trigram
+    search, migration 0002)."""
+    return not (type_ == "index" and name is not None and name.startswith("ix_trgm_"))

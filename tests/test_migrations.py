@@ -12,6 +12,7 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 from cli.main import migrate_database
+from models.db import include_object
 from settings import Settings
 from tests.support.databases import BACKEND
 from tests.support.ensure_postgres import URL as PG_ADMIN_URL
@@ -38,6 +39,7 @@ def test_migrations_match_the_models(empty_database: str):
     migrate_database(settings)  # a second run is a no-op, as `make run` does on every start
     engine = create_engine(settings.sync_database_url)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata)
+        options = {"compare_type": True, "include_object": include_object}
+        diff = compare_metadata(MigrationContext.configure(conn, opts=options), SQLModel.metadata)
     engine.dispose()
     assert diff == []

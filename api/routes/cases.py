@@ -170,7 +170,7 @@ ActingDep = Annotated[Acting, Depends(_acting)]
 @router.post("/cases/{case_id}/intake", summary="县自然资源局受理或一次性告知补正", response_model=CaseOut,
              responses=ERRORS)
 async def intake(case_id: str, body: IntakeRequest, acting: ActingDep) -> CaseOut:
-    division, _, _ = await case_service.case_scope(acting.session, acting.temporal, case_id)
+    division, *_ = await case_service.case_scope(acting.session, acting.temporal, case_id)
     payload = await case_service.intake_input(acting.session, acting.principal.actor(), division, body)
     return await acting.run(case_id, "intake", payload)
 
@@ -264,7 +264,7 @@ async def draft(case_id: str, party: PartyPath, body: DraftRequest, acting: Acti
 @router.post("/cases/{case_id}/parties", summary="加签：本轮联合验收增加会签方（部门或专家），另计期限",
              response_model=CaseOut, responses=ERRORS)
 async def add_party(case_id: str, body: AddPartyRequest, acting: ActingDep) -> CaseOut:
-    division, _, _ = await case_service.case_scope(acting.session, acting.temporal, case_id)
+    division, *_ = await case_service.case_scope(acting.session, acting.temporal, case_id)
     spec = await case_service.party_spec(acting.session, division, body.party)
     return await acting.run(case_id, "add_party", AddPartyInput(actor=acting.principal.actor(), spec=spec,
                                                                 reason=body.reason))

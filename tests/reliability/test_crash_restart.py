@@ -59,10 +59,14 @@ async def carry_through(s: Stack, mine: str, owner: str, township: str) -> str:
 
 
 async def in_flight_activities(client: Client, case_ids: list[str]) -> list[str]:
+    """What the worker is in the middle of: activities scheduled through the server, or a workflow task it has
+    started (local activities — the projection writes, document numbers, calendar — run inside that task)."""
     pending = []
     for case_id in case_ids:
-        description = await client.get_workflow_handle(case_id).describe()
-        pending += [a.activity_type.name for a in description.raw_description.pending_activities]
+        raw = (await client.get_workflow_handle(case_id).describe()).raw_description
+        pending += [a.activity_type.name for a in raw.pending_activities]
+        if raw.HasField("pending_workflow_task") and raw.pending_workflow_task.started_time.seconds:
+            pending.append(f"workflow task of {case_id}")
     return pending
 
 

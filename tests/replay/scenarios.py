@@ -113,3 +113,7 @@ async def _reminded(s: Stack, case_id: str) -> bool:
 
 
 SCENARIOS["reopening_resumption_reminder"] = happy_path_with_resumption_reminder
+
+
+# Recorded after the `local-activities` patch: calendar look-ups and projection writes run inside workflow tasks.
+SCENARIOS["reopening_local_activities"] = happy_path
