@@ -13,7 +13,7 @@ from typing import Any
 import structlog
 
 SENSITIVE_KEYS = re.compile(r"pass(word)?|secret|token|authorization|cookie|api[_-]?key|id_?(card|number)|"
-                            r"phone|mobile|credit_card", re.IGNORECASE)
+                            r"phone|mobile|credit_card|email", re.IGNORECASE)
 PATTERNS = (
     (re.compile(r"(?i)bearer\s+[a-z0-9._~+/=-]+"), "Bearer [已隐藏]"),
     (re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+"), "[令牌已隐藏]"),  # a bare JWT

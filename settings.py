@@ -3,6 +3,7 @@
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -46,6 +47,21 @@ class Settings(BaseSettings):
     login_lock_minutes: int = 15
     # Browser origins allowed to call the API cross-site; none by default (the console is same-origin).
     cors_origins: list[str] = Field(default_factory=list)
+    # Prometheus: the API serves /metrics; the worker's Temporal runtime serves its own on this address when set.
+    metrics_enabled: bool = True
+    worker_metrics_address: str | None = None
+    # Notifications (activities/notify.py): log (default), webhook (HMAC-signed POST) or smtp.
+    notifier: Literal["log", "webhook", "smtp"] = "log"
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_from: str = "mineflow@localhost"
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    notification_poll_seconds: float = 5.0
+    notification_max_attempts: int = 6
     # Case runs a worker keeps in memory (~0.25 MB each, measured; evicted ones replay their history when touched).
     worker_max_cached_workflows: int = 600
     # SQLite only: how long a writer waits for the lock before the statement fails (and its activity retries).
@@ -69,6 +85,9 @@ class Settings(BaseSettings):
         if self.mode is Mode.PRODUCTION:
             if self.jwt_secret == DEV_JWT_SECRET or len(self.jwt_secret) < 32:
                 raise ValueError("MINEFLOW_JWT_SECRET must be set to a random value of 32+ characters in production")
+            if self.notifier == "webhook" and (not self.webhook_url or len(self.webhook_secret or "") < 32):
+                raise ValueError("the webhook notifier needs MINEFLOW_WEBHOOK_URL and a 32+ character "
+                                 "MINEFLOW_WEBHOOK_SECRET")
             self.seed_demo = False
         return self
 

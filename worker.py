@@ -11,20 +11,39 @@ from datetime import timedelta
 from typing import Any
 
 import structlog
+from temporalio import activity
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput, Interceptor, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 import engine
 import logs
 from activities.calendar import CalendarActivities
 from activities.cases import CaseActivities
+from activities.notify import LogNotifier, NotificationActivities, Notifier, notifier_from
 from domain.calendar import WorkCalendar
 from models.db import Database
 from settings import Settings, get_settings
+from workflows.notifications import DISPATCHER_ID, DispatcherConfig, NotificationDispatcherWorkflow
 from workflows.reopening import ReopeningWorkflow
 
-WORKFLOWS: Sequence[type] = (ReopeningWorkflow,)
+WORKFLOWS: Sequence[type] = (ReopeningWorkflow, NotificationDispatcherWorkflow)
+
+
+class _ActivityLogContext(ActivityInboundInterceptor):
+    async def execute_activity(self, input: ExecuteActivityInput) -> Any:
+        info = activity.info()
+        with structlog.contextvars.bound_contextvars(case_id=info.workflow_id, workflow_id=info.workflow_id,
+                                                     activity=info.activity_type):
+            return await super().execute_activity(input)
+
+
+class LogContext(Interceptor):
+    """Every log line an activity writes names its case (the workflow id) and the activity."""
+
+    def intercept_activity(self, next: ActivityInboundInterceptor) -> ActivityInboundInterceptor:
+        return _ActivityLogContext(next)
 
 # The sandbox re-imports a workflow's modules for every run it holds, and a worker caches up to a thousand runs.
 # Our shared workflow parts, rules and wire models are pure code without mutable module state, so every run may
@@ -35,12 +54,16 @@ log = structlog.get_logger("mineflow.worker")
 
 
 def build_worker(client: Client, db: Database, task_queue: str, *, calendar: WorkCalendar | None = None,
-                 overrides: Mapping[str, Callable[..., Any]] | None = None, **options: object) -> Worker:
+                 notifier: Notifier | None = None, overrides: Mapping[str, Callable[..., Any]] | None = None,
+                 **options: object) -> Worker:
     """The worker for every procedure. `overrides` replaces activities by name (tests fake one that way)."""
     cases, cal = CaseActivities(db), CalendarActivities(calendar)
+    notify = NotificationActivities(db, notifier or LogNotifier())
     activities: dict[str, Callable[..., Any]] = {
         "sync_case": cases.sync_case, "issue_document_number": cases.issue_document_number,
         "plan_deadline": cal.plan_deadline, "count_working_days": cal.count_working_days,
+        "pending_notifications": notify.pending_notifications, "deliver_notification": notify.deliver_notification,
+        "mark_notification_failed": notify.mark_notification_failed,
         **(overrides or {}),
     }
     return Worker(
@@ -50,21 +73,36 @@ def build_worker(client: Client, db: Database, task_queue: str, *, calendar: Wor
         workflow_runner=RUNNER,
         activities=list(activities.values()),
         graceful_shutdown_timeout=timedelta(seconds=20),
+        interceptors=[LogContext()],
         **options,  # type: ignore[arg-type]
     )
+
+
+async def start_dispatcher(client: Client, settings: Settings) -> None:
+    """Start the deployment's one notification dispatcher, or join it if another worker already has."""
+    config = DispatcherConfig(poll_seconds=settings.notification_poll_seconds,
+                              max_attempts=settings.notification_max_attempts)
+    await client.start_workflow(NotificationDispatcherWorkflow.run, config, id=DISPATCHER_ID,
+                                task_queue=settings.task_queue,
+                                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING)
 
 
 async def main(settings: Settings) -> None:
     logs.configure(settings.log_level, settings.log_json)
     db = Database.from_settings(settings)
-    client = await engine.connect(settings)
-    worker = build_worker(client, db, settings.task_queue, max_cached_workflows=settings.worker_max_cached_workflows)
+    metrics = settings.worker_metrics_address
+    runtime = engine.runtime_with_metrics(metrics) if metrics else None
+    client = await engine.connect(settings, runtime)
+    worker = build_worker(client, db, settings.task_queue, notifier=notifier_from(settings),
+                          max_cached_workflows=settings.worker_max_cached_workflows)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    log.info("worker started", task_queue=settings.task_queue, temporal=settings.temporal_address)
+    log.info("worker started", task_queue=settings.task_queue, temporal=settings.temporal_address,
+             metrics=settings.worker_metrics_address)
     async with worker:
+        await start_dispatcher(client, settings)
         await stop.wait()
         log.info("worker stopping")
     await db.dispose()

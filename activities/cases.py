@@ -1,13 +1,16 @@
 """The projection writer and the document-number issuer."""
 
 from sqlmodel import col, delete
+from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 
+from domain.notifications import audiences
 from domain.reopening import approval_document_number
 from models.audit import AuditEvent, append_events
-from models.cases import DocumentNumberRequest, IssuedDocumentNumber, SyncCaseInput
+from models.cases import DocumentNumberRequest, IssuedDocumentNumber, ProjectionRow, SyncCaseInput
 from models.db import Database, insert_ignoring_conflict, utcnow
 from models.documents import DocumentSequence, IssuedDocument
+from models.notifications import DeliveryStatus, Notification
 from models.projection import CaseCopy, CaseRecord, CaseTask
 from models.registry import Mine, MineStatus
 
@@ -44,6 +47,7 @@ class CaseActivities:
                     if mine is not None:
                         mine.status = MineStatus(payload.mine_status)
                         session.add(mine)
+            await write_outbox(session, row, payload, self.db.engine.dialect.name)
             await append_events(session, [
                 AuditEvent(event_key=f"case:{row.case_id}:{entry.seq}", at=entry.at, actor=entry.actor,
                            actor_name=entry.actor_name, role=entry.role, action=entry.action, case_id=row.case_id,
@@ -73,3 +77,23 @@ class CaseActivities:
                                        division_code=request.division_code, doc_type=request.doc_type,
                                        year=request.year, seq=sequence.last_seq, doc_no=doc_no, issued_at=utcnow()))
             return IssuedDocumentNumber(doc_no=doc_no, year=request.year, seq=sequence.last_seq)
+
+
+async def write_outbox(session: AsyncSession, row: ProjectionRow, payload: SyncCaseInput, dialect: str) -> None:
+    """The notifications the new timeline entries call for (domain/notifications.py), keyed so a retried write
+    adds none twice, in the same transaction as the entries themselves."""
+    party_audience = {
+        task.party: f"user:{task.assignee}" if task.assignee else
+        f"department:{task.department_id}" if task.department_id is not None else f"user:{task.party.split(':', 1)[-1]}"
+        for task in payload.tasks if task.party
+    }
+    now = utcnow()
+    for entry in payload.new_entries:
+        for audience in audiences(entry.action, entry.data, county=row.division_code, city=row.city_code,
+                                  enterprise_id=row.enterprise_id, party_audience=party_audience):
+            await session.exec(insert_ignoring_conflict(Notification, {  # type: ignore[call-overload]
+                "event_key": f"{row.case_id}:{entry.seq}:{audience}", "case_id": row.case_id,
+                "action": entry.action, "audience": audience, "subject": f"【矿山审批】{row.title}",
+                "body": f"{entry.detail}\n案件：{row.case_id}（{row.title}）", "status": DeliveryStatus.PENDING.value,
+                "attempts": 0, "created_at": now,
+            }, dialect))

@@ -12,7 +12,8 @@ from temporalio.client import Client
 
 import console
 import engine
-from api import errors
+import logs
+from api import errors, observability
 from api.routes import admin, auth, cases, health, registry, reopenings, tasks
 from models.db import Database
 from settings import Settings, get_settings
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
                   docs_url="/docs", openapi_url="/openapi.json")
     app.state.settings, app.state.db, app.state.temporal = settings, db, temporal
     errors.install(app)
+    observability.install(app, settings.metrics_enabled)
     if settings.cors_origins:  # closed unless an operator names the origins
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
                            allow_methods=["GET", "POST", "DELETE"], allow_headers=["Authorization", "Content-Type",
@@ -75,5 +77,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
 
 
 def app() -> FastAPI:
-    """uvicorn factory: `uvicorn --factory api.app:app`."""
-    return create_app()
+    """uvicorn factory (`mineflow api`, or `uvicorn --factory api.app:app`)."""
+    settings = get_settings()
+    logs.configure(settings.log_level, settings.log_json)
+    return create_app(settings)

@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
+import structlog
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import col, select
@@ -81,6 +82,7 @@ async def principal_from_token(token: str | None, session: AsyncSession, setting
     )).first()
     if found is None or not found[0].is_active:
         raise DomainError(ErrorCode.TOKEN_INVALID, "账号不存在或已停用，请重新登录")
+    structlog.contextvars.bind_contextvars(user=found[0].username)  # on every log line of this request
     return Principal(user=found[0], department_kind=found[1])
 
 

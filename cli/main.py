@@ -34,8 +34,10 @@ def migrate_database(settings: Settings) -> None:
 
     if settings.database_url.startswith("sqlite"):
         Path(settings.database_url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
+    # The checkout's migrations, or — installed in a container — those beside the working directory (/app).
+    base = next((d for d in (Path.cwd(), ROOT) if (d / "alembic.ini").exists()), ROOT)
+    config = Config(str(base / "alembic.ini"))
+    config.set_main_option("script_location", str(base / "migrations"))
     config.attributes["url"] = settings.sync_database_url
     command.upgrade(config, "head")
 
@@ -86,8 +88,9 @@ def api(host: Annotated[str | None, typer.Option()] = None, port: Annotated[int 
     import uvicorn
 
     settings = get_settings()
+    # Our own access line (api/observability.py) replaces uvicorn's; its other logs go through structlog too.
     uvicorn.run("api.app:app", factory=True, host=host or settings.api_host, port=port or settings.api_port,
-                log_level=settings.log_level.lower(), proxy_headers=True)
+                log_level=settings.log_level.lower(), proxy_headers=True, access_log=False, log_config=None)
 
 
 @app.command("create-user")
@@ -200,10 +203,9 @@ def dev() -> None:
                                             logs / "temporal.log").start())
         wait_for_port(settings.temporal_port, 60, proc=children[0].proc)
         typer.echo("· 启动 worker 与 API …")
-        children.append(Child("worker", [sys.executable, str(ROOT / "worker.py")], logs / "worker.log", env).start())
-        children.append(Child("api", [sys.executable, "-m", "uvicorn", "--factory", "api.app:app", "--host",
-                                      settings.api_host, "--port", str(settings.api_port)],
-                              logs / "api.log", env).start())
+        children.append(Child("worker", [sys.executable, "-m", "cli.main", "worker"], logs / "worker.log", env).start())
+        children.append(Child("api", [sys.executable, "-m", "cli.main", "api", "--host", settings.api_host,
+                                      "--port", str(settings.api_port)], logs / "api.log", env).start())
         base = f"http://{settings.api_host}:{settings.api_port}"
         _wait_ready(f"{base}/readyz", children)
         typer.echo(f"""

@@ -4,10 +4,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 from sqlmodel import SQLModel
 
-import models.audit
-import models.documents
-import models.projection
-import models.registry  # noqa: F401  (register every table)
+import models.tables  # noqa: F401  (every table on SQLModel.metadata)
 from models.db import include_object
 from settings import get_settings
 

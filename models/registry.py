@@ -141,6 +141,8 @@ class UserBase(SQLModel):
     division_code: str | None = Field(default=None, foreign_key="divisions.code", max_length=6)
     department_id: int | None = Field(default=None, foreign_key="departments.id")
     enterprise_id: int | None = Field(default=None, foreign_key="enterprises.id")
+    email: str | None = Field(default=None, max_length=120, description="通知邮箱（可选）",
+                              schema_extra={"pattern": r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$"})
 
 
 class UserCreate(UserBase):

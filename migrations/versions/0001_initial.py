@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 00:17:30.335918
+Create Date: 2026-11-25 01:30:24.439305
 """
 
 from collections.abc import Sequence
@@ -123,6 +123,26 @@ def upgrade() -> None:
     sa.Column('locked_until', models.db.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('key')
     )
+    op.create_table('notifications',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_key', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('case_id', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+    sa.Column('action', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+    sa.Column('audience', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('status', sa.Enum('pending', 'sent', 'failed', name='deliverystatus', native_enum=False, length=40), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+    sa.Column('created_at', models.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', models.db.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('event_key')
+    )
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notifications_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_notifications_status'), ['status'], unique=False)
+
     op.create_table('case_copies',
     sa.Column('case_id', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('username', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
@@ -214,6 +234,7 @@ def upgrade() -> None:
     sa.Column('division_code', sqlmodel.sql.sqltypes.AutoString(length=6), nullable=True),
     sa.Column('department_id', sa.Integer(), nullable=True),
     sa.Column('enterprise_id', sa.Integer(), nullable=True),
+    sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('password_hash', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
@@ -256,6 +277,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_case_copies_username'))
 
     op.drop_table('case_copies')
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_notifications_status'))
+        batch_op.drop_index(batch_op.f('ix_notifications_case_id'))
+
+    op.drop_table('notifications')
     op.drop_table('login_throttles')
     op.drop_table('issued_documents')
     op.drop_table('idempotency_keys')

@@ -9,10 +9,7 @@ import psycopg
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-import models.audit
-import models.documents
-import models.projection
-import models.registry  # noqa: F401  (register every table on SQLModel.metadata)
+import models.tables  # noqa: F401  (every table on SQLModel.metadata)
 from models.db import Database
 from tests.support.ensure_postgres import URL as PG_ADMIN_URL
 
