@@ -7,6 +7,10 @@
     mineflow seed           insert the demo registry (never in production mode)
     mineflow create-user    add a user
     mineflow verify-audit   walk the audit chain and name the first broken entry
+    mineflow reset-password reset a user's password (and lift a login lock)
+    mineflow import         import the registry from XLSX / CSV (all rows or none)
+    mineflow export-cases   export the case list to XLSX
+    mineflow backup         back up the application database
     mineflow walkthrough    carry one demo case through every role over HTTP (against `make run`)
 """
 
@@ -20,11 +24,13 @@ from typing import Annotated
 import httpx
 import typer
 
+from cli import admin
 from cli.processes import Child, temporal_dev_server, wait_for_port
 from domain.roles import Role
 from settings import Mode, Settings, get_settings
 
 app = typer.Typer(help="mineflow：矿山审批流程系统", no_args_is_help=True, add_completion=False)
+admin.register(app)
 ROOT = Path(__file__).resolve().parent.parent
 
 
