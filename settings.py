@@ -28,7 +28,8 @@ class Settings(BaseSettings):
     )
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
-    task_queue: str = "mineflow-reopening"
+    # Task queues are `<task_queue>-<family>` (worker.py FAMILIES): one per procedure family.
+    task_queue: str = "mineflow"
     jwt_secret: str = DEV_JWT_SECRET
     jwt_ttl_minutes: int = 8 * 60
     holiday_file: Path | None = None
@@ -95,6 +96,11 @@ class Settings(BaseSettings):
     def sync_database_url(self) -> str:
         """The same database through a synchronous driver (Alembic)."""
         return self.database_url.replace("+aiosqlite", "").replace("+asyncpg", "+psycopg")
+
+
+def queue_name(prefix: str, family: str) -> str:
+    """The task queue of a procedure family."""
+    return f"{prefix}-{family}"
 
 
 @lru_cache

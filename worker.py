@@ -1,12 +1,15 @@
-"""The worker: runs the procedures' workflows and activities on one task queue.
+"""The worker: runs the procedures' workflows and activities, one task queue per procedure family.
 
-`python worker.py` (or `mineflow worker`) with settings from the environment. SIGTERM/SIGINT stop it
-gracefully: no new tasks are taken and activities in flight get time to finish (Temporal retries the rest).
+`mineflow worker [--family F …]` (or `python worker.py`) with settings from the environment. Each family listens on
+`<MINEFLOW_TASK_QUEUE>-<family>`, so the families can be scaled apart (more worker processes for one family);
+a process serves every family unless told otherwise. SIGTERM/SIGINT stop it gracefully: no new tasks are taken
+and what is in flight gets time to finish (Temporal retries the rest elsewhere).
 """
 
 import asyncio
 import signal
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AsyncExitStack
 from datetime import timedelta
 from typing import Any
 
@@ -24,11 +27,16 @@ from activities.cases import CaseActivities
 from activities.notify import LogNotifier, NotificationActivities, Notifier, notifier_from
 from domain.calendar import WorkCalendar
 from models.db import Database
-from settings import Settings, get_settings
+from settings import Settings, get_settings, queue_name
 from workflows.notifications import DISPATCHER_ID, DispatcherConfig, NotificationDispatcherWorkflow
 from workflows.reopening import ReopeningWorkflow
 
-WORKFLOWS: Sequence[type] = (ReopeningWorkflow, NotificationDispatcherWorkflow)
+# Procedure families: each its own task queue (api/kinds.py names each kind's family).
+FAMILIES: dict[str, Sequence[type]] = {
+    "reopening": (ReopeningWorkflow,),
+    "system": (NotificationDispatcherWorkflow,),
+}
+WORKFLOWS: Sequence[type] = [workflow for family in FAMILIES.values() for workflow in family]
 
 
 class _ActivityLogContext(ActivityInboundInterceptor):
@@ -53,10 +61,27 @@ RUNNER = SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_p
 log = structlog.get_logger("mineflow.worker")
 
 
-def build_worker(client: Client, db: Database, task_queue: str, *, calendar: WorkCalendar | None = None,
-                 notifier: Notifier | None = None, overrides: Mapping[str, Callable[..., Any]] | None = None,
-                 **options: object) -> Worker:
-    """The worker for every procedure. `overrides` replaces activities by name (tests fake one that way)."""
+class Workers:
+    """Several Temporal workers (one per family) run and stopped together."""
+
+    def __init__(self, workers: list[Worker]) -> None:
+        self.workers = workers
+        self._stack = AsyncExitStack()
+
+    async def __aenter__(self) -> "Workers":
+        for worker in self.workers:
+            await self._stack.enter_async_context(worker)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._stack.aclose()
+
+
+def build_worker(client: Client, db: Database, task_queue: str, *, families: Sequence[str] | None = None,
+                 calendar: WorkCalendar | None = None, notifier: Notifier | None = None,
+                 overrides: Mapping[str, Callable[..., Any]] | None = None, **options: object) -> Workers:
+    """Workers for `families` (all by default), on `<task_queue>-<family>`. `overrides` replaces activities by
+    name (tests fake one that way)."""
     cases, cal = CaseActivities(db), CalendarActivities(calendar)
     notify = NotificationActivities(db, notifier or LogNotifier())
     activities: dict[str, Callable[..., Any]] = {
@@ -66,16 +91,19 @@ def build_worker(client: Client, db: Database, task_queue: str, *, calendar: Wor
         "mark_notification_failed": notify.mark_notification_failed,
         **(overrides or {}),
     }
-    return Worker(
-        client,
-        task_queue=task_queue,
-        workflows=list(WORKFLOWS),
-        workflow_runner=RUNNER,
-        activities=list(activities.values()),
-        graceful_shutdown_timeout=timedelta(seconds=20),
-        interceptors=[LogContext()],
-        **options,  # type: ignore[arg-type]
-    )
+    return Workers([
+        Worker(
+            client,
+            task_queue=queue_name(task_queue, family),
+            workflows=list(FAMILIES[family]),
+            workflow_runner=RUNNER,
+            activities=list(activities.values()),  # local activities run in the workflow's own worker
+            graceful_shutdown_timeout=timedelta(seconds=20),
+            interceptors=[LogContext()],
+            **options,  # type: ignore[arg-type]
+        )
+        for family in families or FAMILIES
+    ])
 
 
 async def start_dispatcher(client: Client, settings: Settings) -> None:
@@ -83,26 +111,28 @@ async def start_dispatcher(client: Client, settings: Settings) -> None:
     config = DispatcherConfig(poll_seconds=settings.notification_poll_seconds,
                               max_attempts=settings.notification_max_attempts)
     await client.start_workflow(NotificationDispatcherWorkflow.run, config, id=DISPATCHER_ID,
-                                task_queue=settings.task_queue,
+                                task_queue=queue_name(settings.task_queue, "system"),
                                 id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING)
 
 
-async def main(settings: Settings) -> None:
+async def main(settings: Settings, families: Sequence[str] | None = None) -> None:
     logs.configure(settings.log_level, settings.log_json)
     db = Database.from_settings(settings)
     metrics = settings.worker_metrics_address
     runtime = engine.runtime_with_metrics(metrics) if metrics else None
     client = await engine.connect(settings, runtime)
-    worker = build_worker(client, db, settings.task_queue, notifier=notifier_from(settings),
+    families = list(families or FAMILIES)
+    worker = build_worker(client, db, settings.task_queue, families=families, notifier=notifier_from(settings),
                           max_cached_workflows=settings.worker_max_cached_workflows)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    log.info("worker started", task_queue=settings.task_queue, temporal=settings.temporal_address,
-             metrics=settings.worker_metrics_address)
+    log.info("worker started", families=families, task_queues=[queue_name(settings.task_queue, f) for f in families],
+             temporal=settings.temporal_address, metrics=settings.worker_metrics_address)
     async with worker:
-        await start_dispatcher(client, settings)
+        if "system" in families:
+            await start_dispatcher(client, settings)
         await stop.wait()
         log.info("worker stopping")
     await db.dispose()

@@ -21,7 +21,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import Principal
-from api.kinds import kind_of_case
+from api.kinds import REOPENING, kind_of_case
 from api.scope import ensure_can_view
 from domain.calendar import local_date
 from domain.cases import Status
@@ -42,7 +42,7 @@ from models.reopening import (
     ReopeningStart,
     ReopeningView,
 )
-from settings import Settings
+from settings import Settings, queue_name
 from workflows.parts.countersign import expert_party
 from workflows.reopening import ReopeningWorkflow
 
@@ -112,7 +112,7 @@ async def _replay(temporal: Client, settings: Settings, previous: IdempotencyRec
 async def _open(temporal: Client, settings: Settings, start: ReopeningStart) -> ReopeningView:
     """Start the case (or join it, if this id already runs) and answer once it is in the projection."""
     operation = WithStartWorkflowOperation(
-        ReopeningWorkflow.run, start, id=start.case_id, task_queue=settings.task_queue,
+        ReopeningWorkflow.run, start, id=start.case_id, task_queue=queue_name(settings.task_queue, REOPENING.family),
         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
     )

@@ -32,6 +32,7 @@ class Kind:
     view: type[CaseViewBase]
     stage_names: Mapping[str, str]
     task_names: Mapping[str, str]
+    family: str = "reopening"  # the task queue family its workflows run on (worker.py FAMILIES)
     status_names: Mapping[str, str] = field(default_factory=lambda: {s.value: n for s, n in STATUS_NAMES.items()})
     # task (what the case waits on) -> the action that answers it, for this kind's own tasks
     task_actions: Mapping[str, str] = field(default_factory=dict)

@@ -81,11 +81,15 @@ def seed() -> None:
 
 
 @app.command()
-def worker() -> None:
-    """启动 worker（执行流程与活动）。"""
+def worker(family: Annotated[list[str] | None, typer.Option(
+        help="只服务这些流程族（可重复）；默认全部：reopening、system …")] = None) -> None:
+    """启动 worker（执行流程与活动），每个流程族一个任务队列。"""
     import worker as worker_module
 
-    asyncio.run(worker_module.main(get_settings()))
+    unknown = sorted(set(family or []) - set(worker_module.FAMILIES))
+    if unknown:
+        raise typer.BadParameter(f"未知的流程族：{', '.join(unknown)}；可选 {', '.join(worker_module.FAMILIES)}")
+    asyncio.run(worker_module.main(get_settings(), family))
 
 
 @app.command()

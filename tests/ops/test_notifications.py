@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from activities.notify import SmtpNotifier, WebhookNotifier, signature
 from cli.processes import free_port
-from settings import Settings
+from settings import Settings, queue_name
 from tests.support.serve import serve
 from tests.support.stack import ZN_DEPARTMENTS, ZN_EXPERTS, Stack
 from worker import build_worker
@@ -78,7 +78,7 @@ async def dispatching(s: Stack, notifier: Any, max_attempts: int = 3) -> AsyncIt
         handle = await s.temporal.start_workflow(
             NotificationDispatcherWorkflow.run,
             DispatcherConfig(poll_seconds=0.2, max_attempts=max_attempts, first_retry_seconds=0.1),
-            id=f"dispatcher-{uuid.uuid4()}", task_queue=queue)
+            id=f"dispatcher-{uuid.uuid4()}", task_queue=queue_name(queue, "system"))
         try:
             yield
         finally:

@@ -19,8 +19,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from api.app import create_app
 from cli.processes import Child, free_port, temporal_dev_server, wait_for_port
 from domain.calendar import local_date
-from models.audit import verify_chain
 from models.cases import DeadlinePlan, DeadlineRequest
+from tests.support.checks import assert_exactly_once
 from tests.support.stack import ZN_DEPARTMENTS, ZN_EXPERTS, Stack, make_http, settings_for_tests
 from worker import build_worker
 
@@ -31,9 +31,9 @@ ZN_MINES = (("中宁县石空镇双龙山石膏矿", "zn_ent1", "zn_shikong"),
             ("中宁县余丁乡水泥用灰岩矿", "zn_ent2", "zn_yuding"))
 
 
-def worker_process(address: str, db_url: str, task_queue: str, log: Path) -> Child:
+def worker_process(address: str, db_url: str, task_queue: str, log: Path, level: str = "WARNING") -> Child:
     env = {"MINEFLOW_TEMPORAL_ADDRESS": address, "MINEFLOW_DATABASE_URL": db_url, "MINEFLOW_TASK_QUEUE": task_queue,
-           "MINEFLOW_LOG_LEVEL": "WARNING"}
+           "MINEFLOW_LOG_LEVEL": level}
     return Child("worker", [sys.executable, str(ROOT / "worker.py")], log, env).start()
 
 
@@ -68,35 +68,6 @@ async def in_flight_activities(client: Client, case_ids: list[str]) -> list[str]
         if raw.HasField("pending_workflow_task") and raw.pending_workflow_task.started_time.seconds:
             pending.append(f"workflow task of {case_id}")
     return pending
-
-
-async def assert_exactly_once(s: Stack, case_ids: list[str]) -> None:
-    """Completed; timeline without gaps or repeats; audit, projection and document numbers each written once."""
-    year = (await s.today()).year
-    numbers = []
-    for case_id in case_ids:
-        case = await s.case(case_id)
-        assert case["status"] == "completed", case_id
-        actions = [e["action"] for e in case["timeline"]]
-        assert [e["seq"] for e in case["timeline"]] == list(range(1, len(actions) + 1))
-        signed = [e["data"]["party"] for e in case["timeline"] if e["action"] == "signed_off"]
-        assert len(signed) == len(set(signed)) == 8
-        assert actions.count("approved") == actions.count("filing_acknowledged") == 1
-        numbers.append(case["document_no"])
-        async with s.db.session() as session:
-            audit = (await session.exec(text("SELECT seq FROM audit_entries WHERE case_id = :c ORDER BY id")
-                                        .bindparams(c=case_id))).all()
-            record = (await session.exec(text("SELECT version, stage FROM case_records WHERE case_id = :c")
-                                         .bindparams(c=case_id))).one()
-            tasks = (await session.exec(text("SELECT count(*) FROM case_tasks WHERE case_id = :c")
-                                        .bindparams(c=case_id))).one()
-        assert [seq for (seq,) in audit] == list(range(1, len(actions) + 1))
-        assert tuple(record) == (case["version"], "completed") and tuple(tasks) == (0,)
-    assert sorted(numbers) == [f"中宁自然资复〔{year}〕{n}号" for n in range(1, len(case_ids) + 1)]
-    async with s.db.session() as session:
-        issued = (await session.exec(text("SELECT count(*) FROM issued_documents"))).one()
-        assert tuple(issued) == (len(case_ids),)
-        assert (await verify_chain(session)).ok
 
 
 async def test_worker_killed_mid_activity_finishes_every_case_exactly_once(dev_server, dev_client, demo_db, tmp_path):
@@ -182,3 +153,28 @@ async def test_server_restart_keeps_cases_timers_and_pending_sign_offs(demo_db, 
             assert [c["case_id"] for c in listed["items"]] == [signing]
     finally:
         server.stop()
+
+
+async def test_worker_stops_gracefully_on_sigterm_and_the_next_one_carries_on(dev_server, dev_client, demo_db,
+                                                                                tmp_path):
+    task_queue = f"graceful-{uuid.uuid4()}"
+    worker = worker_process(dev_server, demo_db.url, task_queue, tmp_path / "worker-1.log", level="INFO")
+    async with api_stack(dev_client, demo_db, task_queue) as s:
+        case_id = (await s.submit())["case_id"]
+        await s.accept(case_id)
+        signing = asyncio.gather(*(s.sign(case_id, u) for u in (*ZN_DEPARTMENTS, "zn_shikong", *ZN_EXPERTS)))
+        await asyncio.sleep(0.3)
+        await asyncio.to_thread(worker.stop)  # SIGTERM while sign-offs are in flight
+        assert worker.proc is not None and worker.proc.returncode == 0
+        assert "worker stopped" in await asyncio.to_thread((tmp_path / "worker-1.log").read_text)
+        worker = worker_process(dev_server, demo_db.url, task_queue, tmp_path / "worker-2.log")
+        try:
+            signed = await asyncio.wait_for(signing, 120)
+            assert [r.status_code for r in signed] == [200] * 8
+            await s.ok(await s.decide(case_id))
+            await s.approve(case_id)
+            await s.resume(case_id)
+            await s.file(case_id)
+            await assert_exactly_once(s, [case_id])
+        finally:
+            worker.stop()
