@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     notification_poll_seconds: float = 5.0
     notification_max_attempts: int = 6
     # Case runs a worker keeps in memory (~0.25 MB each, measured; evicted ones replay their history when touched).
-    worker_max_cached_workflows: int = 600
+    worker_max_cached_workflows: int = 500
     # SQLite only: how long a writer waits for the lock before the statement fails (and its activity retries).
     sqlite_busy_timeout_ms: int = 30_000
     # Overrides of the reopening procedure's defaults (domain/reopening.py ReopeningDefaults), as JSON, e.g.

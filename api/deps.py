@@ -87,14 +87,18 @@ async def principal_from_token(token: str | None, session: AsyncSession, setting
 
 
 async def get_principal(
-    token: Annotated[str | None, Depends(_bearer)], session: SessionDep, settings: SettingsDep,
+    request: Request, token: Annotated[str | None, Depends(_bearer)], session: SessionDep, settings: SettingsDep,
 ) -> Principal:
-    return await principal_from_token(token, session, settings)
+    principal = await principal_from_token(token, session, settings)
+    request.state.user = principal.username  # for the request's access-log line (api/observability.py)
+    return principal
 
 
 async def get_cookie_principal(request: Request, session: SessionDep, settings: SettingsDep) -> Principal:
     """The console's caller, from its session cookie (CSRF is checked by the console on every POST)."""
-    return await principal_from_token(request.cookies.get(SESSION_COOKIE), session, settings)
+    principal = await principal_from_token(request.cookies.get(SESSION_COOKIE), session, settings)
+    request.state.user = principal.username
+    return principal
 
 
 CurrentUser = Annotated[Principal, Depends(get_principal)]

@@ -17,9 +17,13 @@ LATENCY = Histogram("mineflow_http_request_duration_seconds", "HTTP request late
 
 
 def route_of(request: Request) -> str:
-    """The matched route's template (`/api/v1/cases/{case_id}`), never the raw path: bounded label values."""
-    route = request.scope.get("route")
-    return getattr(route, "path", "unmatched")
+    """The matched route's template (`/api/v1/cases/{case_id}`), never the raw path: bounded label values.
+    Rebuilt from the path by putting each path parameter's name back in place of its value (an included router's
+    own route knows only its path below the prefix)."""
+    if request.scope.get("route") is None:
+        return "unmatched"
+    names = {str(value): f"{{{name}}}" for name, value in request.path_params.items()}
+    return "/".join(names.get(segment, segment) for segment in request.url.path.split("/"))
 
 
 class AccessLog(BaseHTTPMiddleware):
@@ -40,9 +44,10 @@ class AccessLog(BaseHTTPMiddleware):
             if route != "/metrics":
                 REQUESTS.labels(request.method, route, str(status)).inc()
                 LATENCY.labels(request.method, route).observe(elapsed)
-                case_id = request.path_params.get("case_id") if "path_params" in request.scope else None
+                extra = {"user": getattr(request.state, "user", None),
+                         "case_id": request.path_params.get("case_id") if "path_params" in request.scope else None}
                 log.info("request", method=request.method, route=route, status=status,
-                         duration_ms=round(elapsed * 1000, 1), **({"case_id": case_id} if case_id else {}))
+                         duration_ms=round(elapsed * 1000, 1), **{k: v for k, v in extra.items() if v})
 
 
 def install(app: FastAPI, metrics: bool) -> None:

@@ -19,6 +19,8 @@ class CaseRecord(SQLModel, table=True):
         Index("ix_case_records_city_submitted", "city_code", "submitted_at", "case_id"),
         Index("ix_case_records_enterprise_submitted", "enterprise_id", "submitted_at", "case_id"),
         Index("ix_case_records_submitted", "submitted_at", "case_id"),
+        # the overdue filter (officials' first question), newest first, without walking every case
+        Index("ix_case_records_overdue_submitted", "overdue", "submitted_at", "case_id"),
     )
     case_id: str = Field(primary_key=True, max_length=40)
     kind: str = Field(max_length=20, index=True)

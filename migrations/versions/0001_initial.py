@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 01:30:24.439305
+Create Date: 2026-11-25 01:52:48.391093
 """
 
 from collections.abc import Sequence
@@ -75,6 +75,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_case_records_licence_no'), ['licence_no'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_records_mine_id'), ['mine_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_records_overdue'), ['overdue'], unique=False)
+        batch_op.create_index('ix_case_records_overdue_submitted', ['overdue', 'submitted_at', 'case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_records_stage'), ['stage'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_records_status'), ['status'], unique=False)
         batch_op.create_index('ix_case_records_submitted', ['submitted_at', 'case_id'], unique=False)
@@ -291,6 +292,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_case_records_submitted')
         batch_op.drop_index(batch_op.f('ix_case_records_status'))
         batch_op.drop_index(batch_op.f('ix_case_records_stage'))
+        batch_op.drop_index('ix_case_records_overdue_submitted')
         batch_op.drop_index(batch_op.f('ix_case_records_overdue'))
         batch_op.drop_index(batch_op.f('ix_case_records_mine_id'))
         batch_op.drop_index(batch_op.f('ix_case_records_licence_no'))

@@ -139,3 +139,30 @@ async def test_back_up_the_database(demo_db, tmp_path):
             assert copy.execute("SELECT count(*) FROM mines").fetchone()[0] == await count(demo_db, Mine)
     else:
         assert path.read_bytes()[:5] == b"PGDMP"  # pg_dump's custom format
+
+
+async def test_migrate_an_empty_database_and_seed_the_demo_only_outside_production(tmp_path):
+    from models.db import Database
+
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}")
+    try:
+        assert (await cli(db, "migrate")).exit_code == 0
+        assert (await cli(db, "migrate")).exit_code == 0  # again: nothing to do, no error
+        seeded = await cli(db, "seed")
+        assert seeded.exit_code == 0 and "演示数据已写入" in seeded.output
+        assert "已存在" in (await cli(db, "seed")).output
+        assert await count(db, Mine) == 12
+
+        def refused_in_production() -> Result:
+            get_settings.cache_clear()
+            try:
+                return CliRunner().invoke(app, ["seed"], env={
+                    "MINEFLOW_DATABASE_URL": db.url, "MINEFLOW_MODE": "production",
+                    "MINEFLOW_JWT_SECRET": "production-secret-" + "p" * 32})
+            finally:
+                get_settings.cache_clear()
+
+        refused = await asyncio.to_thread(refused_in_production)
+        assert refused.exit_code == 1 and "生产模式" in refused.output
+    finally:
+        await db.dispose()

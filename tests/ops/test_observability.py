@@ -1,0 +1,50 @@
+"""What operators watch: health and readiness, Prometheus metrics, and one structured log line per request."""
+
+import io
+import json
+import logging
+
+import logs
+from api.app import create_app
+from tests.support.stack import make_http
+
+
+async def test_health_and_readiness(stack):
+    assert (await stack.http.get("/healthz")).json() == {"status": "ok"}
+    ready = await stack.http.get("/readyz")
+    assert ready.status_code == 200 and ready.json() == {"status": "ready",
+                                                         "checks": {"database": "ok", "temporal": "ok"}}
+    without_temporal = create_app(stack.settings, db=stack.db, temporal=None)
+    async with make_http(without_temporal) as http:
+        down = await http.get("/readyz")
+    assert down.status_code == 503 and down.json()["checks"]["temporal"].startswith("unavailable")
+
+
+async def test_metrics_count_requests_by_route_and_status(stack):
+    case_id = (await stack.submit())["case_id"]
+    await stack.get("zn_nr", f"/cases/{case_id}")
+    await stack.get("zn_nr", "/cases/KFG-20260101-NOSUCH")
+    text = (await stack.http.get("/metrics")).text
+    assert 'mineflow_http_requests_total{method="GET",route="/api/v1/cases/{case_id}",status="200"}' in text
+    assert 'mineflow_http_requests_total{method="GET",route="/api/v1/cases/{case_id}",status="404"}' in text
+    assert "mineflow_http_request_duration_seconds_bucket" in text
+    assert case_id not in text  # routes, not raw paths: label values stay bounded
+
+
+async def test_every_request_logs_one_line_with_request_user_route_and_case(stack):
+    logs.configure("INFO", json=True)
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.getLogger().handlers[0].formatter)
+    logging.getLogger().addHandler(handler)
+    try:
+        case_id = (await stack.submit())["case_id"]
+        response = await stack.http.get(f"/api/v1/cases/{case_id}", headers={**stack.auth("zn_nr"),
+                                                                              "X-Request-ID": "req-42"})
+    finally:
+        logging.getLogger().removeHandler(handler)
+    assert response.headers["X-Request-ID"] == "req-42"
+    lines = [json.loads(line) for line in stream.getvalue().splitlines() if '"request"' in line]
+    line = next(entry for entry in lines if entry.get("request_id") == "req-42")
+    assert line["user"] == "zn_nr" and line["case_id"] == case_id and line["status"] == 200
+    assert line["route"] == "/api/v1/cases/{case_id}" and line["duration_ms"] >= 0
