@@ -2,8 +2,9 @@
 two worker processes killed and restarted at random. At the end every case is completed, nothing is duplicated,
 and the audit chain verifies. Bounded: SOAK_CASES cases, at most SOAK_MINUTES minutes.
 
-    make soak                        # 500 cases
+    make soak                        # 500 cases, 64 requests in flight at most
     SOAK_CASES=100 make soak         # smaller
+    MINEFLOW_TEST_DATABASE=postgresql make soak   # on PostgreSQL
 """
 
 import asyncio
@@ -16,6 +17,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import text
 
@@ -31,6 +33,7 @@ from tests.support.stack import Stack, china_today, make_http, materials_for, se
 pytestmark = [pytest.mark.soak, pytest.mark.devserver]
 CASES = int(os.environ.get("SOAK_CASES", "500"))
 MINUTES = float(os.environ.get("SOAK_MINUTES", "25"))
+CLIENTS = int(os.environ.get("SOAK_CLIENTS", "64"))
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -64,27 +67,41 @@ async def add_mines(s: Stack, count: int, password_hash: str) -> list[dict[str, 
 
 
 class Client:
-    """A patient user: retries a 503 with the same Idempotency-Key, as the API asks."""
+    """Patient users: a 503 (or a request the overloaded server did not answer in time) is retried with the same
+    Idempotency-Key, after the server's Retry-After or an exponential backoff with jitter, for up to RETRY_BUDGET
+    seconds. At most CLIENTS requests are in flight at once: 500 open cases, but not 500 people clicking at once."""
+
+    RETRY_BUDGET = 300.0
 
     def __init__(self, s: Stack) -> None:
         self.s, self.latencies, self.retries = s, [], 0
         self.codes: dict[str, int] = {}
+        self.slots = asyncio.Semaphore(CLIENTS)
 
     async def act(self, username: str, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
         key = {"Idempotency-Key": uuid.uuid4().hex}
-        for _ in range(40):
+        deadline, delay, code = time.monotonic() + self.RETRY_BUDGET, 0.5, ""
+        while time.monotonic() < deadline:
             started = time.monotonic()
-            response = await self.s.http.request(method, f"/api/v1{path}", json=body,
-                                                 headers={**self.s.auth(username), **key})
-            if response.status_code < 500:
-                self.latencies.append(time.monotonic() - started)
-                assert response.status_code in (200, 201), f"{path} as {username}: {response.text}"
-                return response.json()
+            try:
+                async with self.slots:
+                    response = await self.s.http.request(method, f"/api/v1{path}", json=body,
+                                                         headers={**self.s.auth(username), **key}, timeout=60)
+            except httpx.TimeoutException:
+                code, wait = "client_timeout", delay
+            else:
+                if response.status_code < 500:
+                    self.latencies.append(time.monotonic() - started)
+                    assert response.status_code in (200, 201), f"{path} as {username}: {response.text}"
+                    return response.json()
+                code = response.json().get("error", {}).get("code", str(response.status_code))
+                wait = float(response.headers.get("Retry-After", delay))
             self.retries += 1
-            code = response.json().get("error", {}).get("code", str(response.status_code))
             self.codes[code] = self.codes.get(code, 0) + 1
-            await asyncio.sleep(1)
-        raise AssertionError(f"{path} as {username} kept failing")
+            await asyncio.sleep(wait * random.uniform(0.5, 1.5))
+            delay = min(delay * 2, 10)
+        raise AssertionError(f"{path} as {username} kept failing for {self.RETRY_BUDGET:.0f} s, last {code}; "
+                             f"all retries so far: {self.codes}")
 
 
 async def one_case(c: Client, plan: dict[str, Any], today: str) -> str:
