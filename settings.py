@@ -3,7 +3,7 @@
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -70,6 +70,17 @@ class Settings(BaseSettings):
     # Overrides of the reopening procedure's defaults (domain/reopening.py ReopeningDefaults), as JSON, e.g.
     # MINEFLOW_REOPENING_POLICY='{"expert_panel_size": 5}'. Each case keeps the policy it started with.
     reopening_policy: dict[str, int | str] = Field(default_factory=dict)
+    # Overrides of the rectification's and the closure's defaults (domain/campaign.py), as JSON, e.g.
+    # MINEFLOW_RECTIFICATION_POLICY='{"referral_after_working_days": 5}',
+    # MINEFLOW_CLOSURE_POLICY='{"publicity_working_days": 7, "power_cut": 3}' (a step's name: its working days).
+    rectification_policy: dict[str, int] = Field(default_factory=dict)
+    closure_policy: dict[str, int] = Field(default_factory=dict)
+    # Mining rights (domain/rights.py), per province, as JSON: who issues a right by mineral and scale
+    # (`[{"minerals": ["建筑用砂"], "scales": ["small"], "level": "county"}, {"level": "city"}]`, first match wins),
+    # and overrides of the transfer and 招拍挂 periods (e.g. `{"publicity_working_days": 10}`).
+    rights_authority_rules: list[dict[str, Any]] = Field(default_factory=list)
+    transfer_periods: dict[str, int] = Field(default_factory=dict)
+    grant_periods: dict[str, int] = Field(default_factory=dict)
 
     @field_validator("database_url")
     @classmethod

@@ -7,11 +7,14 @@ and what is in flight gets time to finish (Temporal retries the rest elsewhere).
 """
 
 import asyncio
+import logging
+import os
 import signal
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AsyncExitStack
 from datetime import timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 import structlog
 from temporalio import activity
@@ -23,17 +26,26 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 import engine
 import logs
 from activities.calendar import CalendarActivities
+from activities.campaign import CampaignActivities
 from activities.cases import CaseActivities
 from activities.notify import LogNotifier, NotificationActivities, Notifier, notifier_from
+from activities.rights import RightsActivities
 from domain.calendar import WorkCalendar
 from models.db import Database
 from settings import Settings, get_settings, queue_name
+from workflows.campaign import CampaignWorkflow
+from workflows.closure import ClosureWorkflow
+from workflows.grant import GrantWorkflow
 from workflows.notifications import DISPATCHER_ID, DispatcherConfig, NotificationDispatcherWorkflow
+from workflows.rectification import RectificationWorkflow
 from workflows.reopening import ReopeningWorkflow
+from workflows.transfer import TransferWorkflow
 
 # Procedure families: each its own task queue (api/kinds.py names each kind's family).
 FAMILIES: dict[str, Sequence[type]] = {
     "reopening": (ReopeningWorkflow,),
+    "campaign": (CampaignWorkflow, RectificationWorkflow, ClosureWorkflow),
+    "rights": (TransferWorkflow, GrantWorkflow),
     "system": (NotificationDispatcherWorkflow,),
 }
 WORKFLOWS: Sequence[type] = [workflow for family in FAMILIES.values() for workflow in family]
@@ -77,6 +89,15 @@ class Workers:
         await self._stack.aclose()
 
 
+def campaign_activities(db: Database) -> dict[str, Callable[..., Any]]:
+    """The 治理整顿 family's activities (activities/campaign.py)."""
+    c = CampaignActivities(db)
+    return {"record_campaign": c.record_campaign, "link_campaign_case": c.link_campaign_case,
+            "sync_rectification_items": c.sync_rectification_items, "record_referral": c.record_referral,
+            "record_claim": c.record_claim, "campaign_progress": c.campaign_progress,
+            "suspend_city_mines": c.suspend_city_mines, "record_closure_capacity": c.record_closure_capacity}
+
+
 def build_worker(client: Client, db: Database, task_queue: str, *, families: Sequence[str] | None = None,
                  calendar: WorkCalendar | None = None, notifier: Notifier | None = None,
                  overrides: Mapping[str, Callable[..., Any]] | None = None, **options: object) -> Workers:
@@ -84,11 +105,15 @@ def build_worker(client: Client, db: Database, task_queue: str, *, families: Seq
     name (tests fake one that way)."""
     cases, cal = CaseActivities(db), CalendarActivities(calendar)
     notify = NotificationActivities(db, notifier or LogNotifier())
+    rights = RightsActivities(db)
     activities: dict[str, Callable[..., Any]] = {
         "sync_case": cases.sync_case, "issue_document_number": cases.issue_document_number,
         "plan_deadline": cal.plan_deadline, "count_working_days": cal.count_working_days,
         "pending_notifications": notify.pending_notifications, "deliver_notification": notify.deliver_notification,
         "mark_notification_failed": notify.mark_notification_failed,
+        **campaign_activities(db),
+        "change_right_holder": rights.change_right_holder, "issue_mining_right": rights.issue_mining_right,
+        "check_capacity_ledger": rights.check_capacity_ledger, "release_capacity": rights.release_capacity,
         **(overrides or {}),
     }
     return Workers([
@@ -139,5 +164,18 @@ async def main(settings: Settings, families: Sequence[str] | None = None) -> Non
     log.info("worker stopped")
 
 
+def run(settings: Settings, families: Sequence[str] | None = None) -> NoReturn:
+    """Serve until SIGTERM/SIGINT, then end the process with status 0 once everything has stopped.
+
+    The end skips interpreter teardown: the SDK's Rust threads may still call into Python while it finalizes, which
+    aborts the process (SIGABRT, "PyGILState_Release … finalizing"; temporalio/sdk-python#300) and would make a
+    clean stop look like a crash to the supervisor. By then every worker has drained and the database is closed."""
+    asyncio.run(main(settings, families))
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
 if __name__ == "__main__":
-    asyncio.run(main(get_settings()))
+    run(get_settings())

@@ -23,7 +23,7 @@ def holds(principal: Principal, pending: Pending, case: CaseViewBase) -> bool:
         return False
     match user.role:
         case Role.ENTERPRISE:
-            return user.enterprise_id == case.enterprise_id
+            return user.enterprise_id == (pending.enterprise_id or case.enterprise_id)
         case Role.DEPARTMENT_OFFICER:
             return user.department_id == pending.department_id and pending.assignee in (None, user.username)
         case Role.EXPERT:

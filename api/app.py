@@ -14,7 +14,7 @@ import console
 import engine
 import logs
 from api import errors, observability
-from api.routes import admin, auth, cases, health, registry, reopenings, tasks
+from api.routes import admin, auth, campaign, cases, classification, health, ledger, registry, reopenings, rights, tasks
 from models.db import Database
 from settings import Settings, get_settings
 
@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
                            allow_methods=["GET", "POST", "DELETE"], allow_headers=["Authorization", "Content-Type",
                                                                                   "Idempotency-Key"])
-    for module in (auth, reopenings, cases, tasks, registry, admin):
+    for module in (auth, reopenings, cases, tasks, registry, admin, classification, ledger, rights, campaign):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(health.router)
     console.install(app)

@@ -7,9 +7,10 @@ the registry knows (the mine, its licence, the county's departments, the named e
 import hashlib
 import json
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
@@ -21,7 +22,8 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import Principal
-from api.kinds import REOPENING, kind_of_case
+from api.kinds import REOPENING, Kind, kind_of_case
+from api.moratorium import ensure_reopening_may_be_approved
 from api.scope import ensure_can_view
 from domain.calendar import local_date
 from domain.cases import Status
@@ -44,7 +46,6 @@ from models.reopening import (
 )
 from settings import Settings, queue_name
 from workflows.parts.countersign import expert_party
-from workflows.reopening import ReopeningWorkflow
 
 View = TypeVar("View", bound=CaseViewBase)
 
@@ -70,19 +71,25 @@ def update_id(principal: Principal, idempotency_key: str | None) -> str | None:
     return hashlib.sha256(f"{principal.username}\n{idempotency_key}".encode()).hexdigest()
 
 
-# ---- starting a reopening ---------------------------------------------------------------------------------------
+# ---- starting a case ---------------------------------------------------------------------------------------------
 
-async def start_reopening(
-    *, session: AsyncSession, db: Database, temporal: Client, settings: Settings, principal: Principal,
-    body: ReopeningCreate, idempotency_key: str | None,
-) -> ReopeningView:
+Start = TypeVar("Start", bound=BaseModel)
+
+
+async def start_case(
+    *, kind: Kind, session: AsyncSession, db: Database, temporal: Client, settings: Settings, principal: Principal,
+    body: BaseModel, idempotency_key: str | None, build: Callable[[], Awaitable[Start]], start_type: type[Start],
+) -> CaseViewBase:
+    """Start a case of `kind` from `body`: `build()` checks the registry and makes the workflow's start input (with
+    its `case_id`). With an Idempotency-Key the same request from the same user starts one case, ever."""
     digest = request_hash(body)
     if idempotency_key:
         previous = await session.get(IdempotencyRecord, (principal.username, idempotency_key))
         if previous is not None:
             await session.commit()
-            return await with_timeline(session, await _replay(temporal, settings, previous, digest))
-    start = await _build_start(session, principal, body, settings)
+            return await with_timeline(session, await _replay(kind, temporal, settings, previous, digest, start_type))
+    start = await build()
+    case_id: str = start.case_id  # type: ignore[attr-defined]  # every start input names its case
     if idempotency_key:
         await session.commit()  # hand the read connection back before taking a writer's
         try:
@@ -90,39 +97,53 @@ async def start_reopening(
             # at once under SQLite WAL whenever another writer had committed since it began.
             async with db.write() as writer:
                 writer.add(IdempotencyRecord(username=principal.username, key=idempotency_key, request_hash=digest,
-                                             case_id=start.case_id, request_body=start.model_dump_json(),
+                                             case_id=case_id, request_body=start.model_dump_json(),
                                              created_at=utcnow()))
         except IntegrityError:  # the same key raced in from another request: answer as it did
             await session.commit()  # a fresh snapshot, to see the other request's record
             previous = await session.get(IdempotencyRecord, (principal.username, idempotency_key))
             assert previous is not None
             await session.commit()
-            return await with_timeline(session, await _replay(temporal, settings, previous, digest))
+            return await with_timeline(session, await _replay(kind, temporal, settings, previous, digest, start_type))
     await session.commit()  # no connection held while Temporal starts the case
-    return await with_timeline(session, await _open(temporal, settings, start))
+    return await with_timeline(session, await _open(kind, temporal, settings, start, case_id))
 
 
-async def _replay(temporal: Client, settings: Settings, previous: IdempotencyRecord, digest: str) -> ReopeningView:
+async def _replay(kind: Kind, temporal: Client, settings: Settings, previous: IdempotencyRecord, digest: str,
+                  start_type: type[BaseModel]) -> CaseViewBase:
     if previous.request_hash != digest:
         raise DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, details={"case_id": previous.case_id})
     # Started already, or the first request died between recording the key and starting: start it now.
-    return await _open(temporal, settings, ReopeningStart.model_validate_json(previous.request_body))
+    start = start_type.model_validate_json(previous.request_body)
+    return await _open(kind, temporal, settings, start, previous.case_id)
 
 
-async def _open(temporal: Client, settings: Settings, start: ReopeningStart) -> ReopeningView:
+async def _open(kind: Kind, temporal: Client, settings: Settings, start: BaseModel, case_id: str) -> CaseViewBase:
     """Start the case (or join it, if this id already runs) and answer once it is in the projection."""
     operation = WithStartWorkflowOperation(
-        ReopeningWorkflow.run, start, id=start.case_id, task_queue=queue_name(settings.task_queue, REOPENING.family),
+        kind.workflow.run, start, id=case_id, task_queue=queue_name(settings.task_queue, kind.family),  # type: ignore[attr-defined]
         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
     )
     try:
-        return await temporal.execute_update_with_start_workflow(
-            "registered", start_workflow_operation=operation, result_type=ReopeningView,
+        view: CaseViewBase = await temporal.execute_update_with_start_workflow(
+            "registered", start_workflow_operation=operation, result_type=kind.view,
             rpc_timeout=timedelta(seconds=settings.update_timeout_seconds),
         )
+        return view
     except WorkflowAlreadyStartedError:  # long closed already: its final state is its result
-        return await temporal.get_workflow_handle_for(ReopeningWorkflow.run, start.case_id).result()
+        return await temporal.get_workflow_handle(case_id, result_type=kind.view).result()  # type: ignore[no-any-return]
+
+
+async def start_reopening(
+    *, session: AsyncSession, db: Database, temporal: Client, settings: Settings, principal: Principal,
+    body: ReopeningCreate, idempotency_key: str | None,
+) -> ReopeningView:
+    view = await start_case(kind=REOPENING, session=session, db=db, temporal=temporal, settings=settings,
+                            principal=principal, body=body, idempotency_key=idempotency_key,
+                            build=lambda: _build_start(session, principal, body, settings), start_type=ReopeningStart)
+    assert isinstance(view, ReopeningView)
+    return view
 
 
 async def _build_start(session: AsyncSession, principal: Principal, body: ReopeningCreate,
@@ -188,20 +209,29 @@ async def _acceptance_parties(session: AsyncSession, county: Division, township:
 
 # ---- reading and acting on a case -------------------------------------------------------------------------------
 
-async def case_scope(session: AsyncSession, temporal: Client, case_id: str,
-                     username: str = "") -> tuple[str, int | None, bool, bool]:
-    """(county, applicant enterprise, still open, copied to `username`) of a case, in one query of the projection
-    — or from the workflow itself in the moment between its start and its first projection write."""
+class CaseScope(NamedTuple):
+    division: str
+    enterprise: int | None  # the applicant
+    counterparty: int | None  # a second enterprise party (a transfer's transferee), who may read the case too
+    active: bool
+    copied: bool  # copied (抄送) to the asking user
+
+
+async def case_scope(session: AsyncSession, temporal: Client, case_id: str, username: str = "") -> CaseScope:
+    """Who may see a case, in one query of the projection — or from the workflow itself in the moment between
+    its start and its first projection write."""
     found = (await session.exec(
-        select(CaseRecord.division_code, CaseRecord.enterprise_id, CaseRecord.status, CaseCopy.username)
+        select(CaseRecord.division_code, CaseRecord.enterprise_id, CaseRecord.counterparty_enterprise_id,
+               CaseRecord.status, CaseCopy.username)
         .outerjoin(CaseCopy, (col(CaseCopy.case_id) == col(CaseRecord.case_id)) & (col(CaseCopy.username) == username))
         .where(CaseRecord.case_id == case_id)
     )).first()
     if found is not None:
-        division, enterprise, status, copied = found
-        return division, enterprise, status == Status.ACTIVE.value, copied is not None
+        division, enterprise, counterparty, status, copied = found
+        return CaseScope(division, enterprise, counterparty, status == Status.ACTIVE.value, copied is not None)
     view = await _query(temporal, case_id)
-    return view.division_code, view.enterprise_id, view.status is Status.ACTIVE, False
+    return CaseScope(view.division_code, view.enterprise_id, view.counterparty_enterprise_id,
+                     view.status is Status.ACTIVE, False)
 
 
 async def ensure_access(session: AsyncSession, temporal: Client, principal: Principal, case_id: str) -> bool:
@@ -209,11 +239,11 @@ async def ensure_access(session: AsyncSession, temporal: Client, principal: Prin
 
     Ends the read transaction before returning: what follows waits on Temporal, and no request may hold a
     database connection while it waits (under load the pool would run dry)."""
-    division, enterprise, active, copied = await case_scope(session, temporal, case_id, principal.username)
+    scope = await case_scope(session, temporal, case_id, principal.username)
     await session.commit()
-    if not copied:
-        ensure_can_view(principal, division, enterprise)
-    return active
+    if not scope.copied:
+        ensure_can_view(principal, scope.division, scope.enterprise, scope.counterparty)
+    return scope.active
 
 
 async def _query(temporal: Client, case_id: str) -> CaseViewBase:
@@ -236,6 +266,11 @@ async def act(
 ) -> CaseViewBase:
     if not await ensure_access(session, temporal, principal, case_id):
         raise DomainError(ErrorCode.CASE_CLOSED)
+    kind = kind_of_case(case_id)
+    if update not in kind.updates():  # e.g. a reopening's action sent to a closure case: no such step there
+        raise DomainError(ErrorCode.WRONG_STAGE, f"{kind.name}案件没有此项操作", {"action": update, "kind": kind.code})
+    if update == "approval" and kind is REOPENING:  # 两个暂停 (api/moratorium.py)
+        await ensure_reopening_may_be_approved(session, case_id)
     handle = temporal.get_workflow_handle(case_id)
     try:
         view = await handle.execute_update(update, payload, id=update_id(principal, idempotency_key),

@@ -5,16 +5,23 @@ Adding a procedure is one `Kind` here: reading (`GET /cases/{id}`), acting, list
 actions dispatch on the case's kind.
 """
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from domain import reopening
+from temporalio import workflow
+
+from domain import campaign, reopening
 from domain.cases import STATUS_NAMES, Status
 from domain.errors import DomainError, ErrorCode
 from domain.roles import Role
+from models.campaign import CampaignView, ClosureView, RectificationView
 from models.cases import CaseViewBase
 from models.reopening import ReopeningView
+from workflows.campaign import CampaignWorkflow
+from workflows.closure import ClosureWorkflow
+from workflows.rectification import RectificationWorkflow
 from workflows.reopening import ReopeningWorkflow
 
 if TYPE_CHECKING:
@@ -32,12 +39,21 @@ class Kind:
     view: type[CaseViewBase]
     stage_names: Mapping[str, str]
     task_names: Mapping[str, str]
-    family: str = "reopening"  # the task queue family its workflows run on (worker.py FAMILIES)
+    family: str  # the task queue family its workflows run on (worker.py FAMILIES)
     status_names: Mapping[str, str] = field(default_factory=lambda: {s.value: n for s, n in STATUS_NAMES.items()})
     # task (what the case waits on) -> the action that answers it, for this kind's own tasks
     task_actions: Mapping[str, str] = field(default_factory=dict)
     # the kind's own actions for this caller now, beyond answering its tasks: (principal, view, in jurisdiction)
     extra_actions: ExtraActions = lambda principal, view, in_jurisdiction: []
+
+    def updates(self) -> frozenset[str]:
+        """The names of the updates (actions) its workflow takes."""
+        return _update_names(self.workflow)
+
+
+@functools.cache
+def _update_names(workflow_class: type) -> frozenset[str]:
+    return frozenset(workflow._Definition.must_from_class(workflow_class).updates)
 
 
 def _reopening_extras(principal: "Principal", case: ReopeningView, in_jurisdiction: bool) -> list[str]:
@@ -61,7 +77,7 @@ def register(kind: Kind) -> Kind:
 
 
 REOPENING = register(Kind(
-    code="reopening", prefix="KFG", name="开复工", workflow=ReopeningWorkflow, view=ReopeningView,
+    code="reopening", prefix="KFG", name="开复工", workflow=ReopeningWorkflow, view=ReopeningView, family="reopening",
     stage_names={s.value: n for s, n in reopening.STAGE_NAMES.items()},
     status_names={s.value: n for s, n in reopening.STATUS_NAMES.items()},
     task_names=reopening.TASK_NAMES,
@@ -96,3 +112,43 @@ def task_name(kind: str, task: str) -> str:
 
 def is_active(view: CaseViewBase) -> bool:
     return view.status is Status.ACTIVE
+
+
+# ---- 治理整顿 campaign, rectification and closure (issue 8) ------------------------------------------------------
+
+def _campaign_extras(principal: "Principal", case: Any, in_jurisdiction: bool) -> list[str]:
+    if principal.role is Role.CITY_NR and in_jurisdiction and getattr(case, "moratorium_active", False):
+        return ["lift_moratorium"]
+    return []
+
+
+def _rectification_extras(principal: "Principal", case: Any, in_jurisdiction: bool) -> list[str]:
+    if not in_jurisdiction:
+        return []
+    actions = []
+    if principal.role in (Role.SUPERVISOR, Role.COUNTY_NR):
+        actions.append("finding")
+    return actions
+
+
+CAMPAIGN = register(Kind(
+    code="campaign", prefix="ZLZD", name="治理整顿", workflow=CampaignWorkflow, view=CampaignView, family="campaign",
+    stage_names={s.value: n for s, n in campaign.CAMPAIGN_STAGE_NAMES.items()},
+    task_names={"conclude": "结束治理整顿"}, task_actions={"conclude": "conclude"}, extra_actions=_campaign_extras,
+))
+RECTIFICATION = register(Kind(
+    code="rectification", prefix="ZZ", name="矿山整治", workflow=RectificationWorkflow, view=RectificationView,
+    family="campaign", stage_names={s.value: n for s, n in campaign.RECT_STAGE_NAMES.items()},
+    status_names={s.value: n for s, n in campaign.RECT_STATUS_NAMES.items()}, task_names=campaign.TASK_NAMES,
+    task_actions={"plan": "plan", "close_item": "close_item", "county_acceptance": "county_acceptance",
+                  "region_acceptance": "region_acceptance", "commission_restoration": "third_party"},
+    extra_actions=_rectification_extras,
+))
+CLOSURE = register(Kind(
+    code="closure", prefix="GBQD", name="关闭取缔", workflow=ClosureWorkflow, view=ClosureView, family="campaign",
+    stage_names={s.value: n for s, n in campaign.CLOSURE_STAGE_NAMES.items()},
+    task_names=campaign.CLOSURE_TASK_NAMES, task_actions={"closure_step": "step_done", "restoration": "step_done"},
+))
+
+
+import api.rights_kinds  # noqa: E402, F401  (registers the mining-right kinds: transfer, grant)

@@ -1,15 +1,17 @@
 """Response bodies of the HTTP API (request bodies live in `models.cases` beside the workflow inputs)."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
 from api.kinds import stage_name, status_name, task_name
 from domain.calendar import WorkCalendar, local_date
+from models.campaign import CampaignView, ClosureView, RectificationView
 from models.cases import CaseViewBase, Pending
 from models.projection import CaseRecord, CaseTask
 from models.reopening import ReopeningView
+from models.rights_cases import GrantView, TransferView
 
 
 class TokenOut(BaseModel):
@@ -39,9 +41,32 @@ class ReopeningOut(CaseOutFields, ReopeningView):
     """A 开复工 case as `GET /cases/{id}` and every action return it."""
 
 
+class TransferOut(CaseOutFields, TransferView):
+    """A 采矿权转让 case as `GET /cases/{id}` and its actions return it."""
+
+
+class GrantOut(CaseOutFields, GrantView):
+    """A 采矿权出让 case as `GET /cases/{id}` and its actions return it."""
+
+
+class CampaignOut(CaseOutFields, CampaignView):
+    """A 治理整顿 campaign as `GET /cases/{id}` and its actions return it."""
+
+
+class RectificationOut(CaseOutFields, RectificationView):
+    """A mine's 整治 case (一矿一策) as `GET /cases/{id}` and its actions return it."""
+
+
+class ClosureOut(CaseOutFields, ClosureView):
+    """A 关闭取缔 case as `GET /cases/{id}` and its actions return it."""
+
+
 # kind -> its output model; `CaseOut` is what case routes declare (a union once there are several kinds).
-OUTS: dict[str, type[CaseOutFields]] = {"reopening": ReopeningOut}
-CaseOut = ReopeningOut
+OUTS: dict[str, type[CaseOutFields]] = {"reopening": ReopeningOut, "transfer": TransferOut, "grant": GrantOut,
+                                        "campaign": CampaignOut, "rectification": RectificationOut,
+                                        "closure": ClosureOut}
+CaseOut = Annotated[ReopeningOut | TransferOut | GrantOut | CampaignOut | RectificationOut | ClosureOut,
+                    Field(discriminator="kind")]
 
 
 def case_out(view: CaseViewBase, calendar: WorkCalendar, now: datetime, actions: list[str] | None = None) -> Any:
@@ -55,6 +80,8 @@ def case_out(view: CaseViewBase, calendar: WorkCalendar, now: datetime, actions:
     data = view.model_dump()
     data["pending"] = pending
     left = calendar.working_days_between(today, view.deadline) if view.deadline else None
+    if view.deadline and view.clock.calendar_days:  # a natural-day limit (e.g. 国务院令第242号 第十条)
+        left = max((view.deadline - today).days, 0)
     return OUTS[view.kind](**data, stage_name=stage_name(view.kind, str(view.stage)),
                            status_name=status_name(view.kind, view.status.value), working_days_left=left,
                            available_actions=actions or [])

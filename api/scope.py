@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, true
+from sqlalchemy import ColumnElement, false, or_, true
 from sqlmodel import col
 
 from api.deps import Principal
@@ -12,17 +12,19 @@ from domain.roles import Role
 from models.projection import CaseRecord
 
 
-def can_view(principal: Principal, division_code: str, enterprise_id: int) -> bool:
+def can_view(principal: Principal, division_code: str, enterprise_id: int | None,
+             counterparty_id: int | None = None) -> bool:
     user = principal.user
     if user.role is Role.ADMIN:
         return True
     if user.role is Role.ENTERPRISE:
-        return user.enterprise_id == enterprise_id
+        return user.enterprise_id is not None and user.enterprise_id in (enterprise_id, counterparty_id)
     return user.division_code is not None and covers(user.division_code, division_code)
 
 
-def ensure_can_view(principal: Principal, division_code: str, enterprise_id: int) -> None:
-    if not can_view(principal, division_code, enterprise_id):
+def ensure_can_view(principal: Principal, division_code: str, enterprise_id: int | None,
+                    counterparty_id: int | None = None) -> None:
+    if not can_view(principal, division_code, enterprise_id, counterparty_id):
         code = ErrorCode.NOT_YOUR_CASE if principal.role is Role.ENTERPRISE else ErrorCode.OUT_OF_JURISDICTION
         raise DomainError(code)
 
@@ -47,5 +49,6 @@ def division_filter(principal: Principal, division_column: Any, city_column: Any
 
 def case_filter(principal: Principal) -> ColumnElement[bool]:
     if principal.role is Role.ENTERPRISE:
-        return col(CaseRecord.enterprise_id) == principal.user.enterprise_id
+        own = principal.user.enterprise_id
+        return or_(col(CaseRecord.enterprise_id) == own, col(CaseRecord.counterparty_enterprise_id) == own)
     return division_filter(principal, CaseRecord.division_code, CaseRecord.city_code)

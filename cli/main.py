@@ -45,7 +45,7 @@ def migrate_database(settings: Settings) -> None:
     config = Config(str(base / "alembic.ini"))
     config.set_main_option("script_location", str(base / "migrations"))
     config.attributes["url"] = settings.sync_database_url
-    command.upgrade(config, "head")
+    command.upgrade(config, "heads")  # procedures may add their own branch
 
 
 async def seed_database(settings: Settings) -> bool:
@@ -64,7 +64,7 @@ async def seed_database(settings: Settings) -> bool:
 
 @app.command()
 def migrate() -> None:
-    """应用数据库迁移（Alembic upgrade head）。"""
+    """应用数据库迁移（Alembic upgrade heads）。"""
     migrate_database(get_settings())
     typer.echo("数据库已迁移到最新版本")
 
@@ -89,7 +89,7 @@ def worker(family: Annotated[list[str] | None, typer.Option(
     unknown = sorted(set(family or []) - set(worker_module.FAMILIES))
     if unknown:
         raise typer.BadParameter(f"未知的流程族：{', '.join(unknown)}；可选 {', '.join(worker_module.FAMILIES)}")
-    asyncio.run(worker_module.main(get_settings(), family))
+    worker_module.run(get_settings(), family)
 
 
 @app.command()

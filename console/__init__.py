@@ -10,9 +10,11 @@ from .web import HERE, PREFIX, SecurityHeaders
 
 def install(app: FastAPI) -> None:
     """Mount the console on `app`: its pages, its static files and its security headers; `/` leads to it."""
+    from .campaign import router as campaign_router
     from .routes import router
 
     app.include_router(router)
+    app.include_router(campaign_router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=HERE / "static"), name="console-static")
     app.add_middleware(SecurityHeaders)
 

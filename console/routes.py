@@ -39,6 +39,7 @@ from models.registry import MINE_STATUS_NAMES, Division, DivisionLevel, Mine
 from models.reopening import ReopeningCreate
 
 from . import forms
+from .campaign import campaign_case_page
 from .dashboard import build_dashboard
 from .views import acceptance_matrix, due_date, stage_flow, working_days_left
 from .web import (
@@ -195,6 +196,12 @@ async def case_list(console: ConsoleDep) -> Response:
 async def _case_page(console: Console, case: CaseOut, *, error: DomainError | None = None,
                      failed_action: str | None = None, form: dict[str, Any] | None = None,
                      status: int = 200) -> HTMLResponse:
+    if case.kind in ("transfer", "grant"):  # mining-right cases: read-only here (issue 6)
+        return render(console.request, "case_rights.html", {
+            "active": "cases", "case": case, "role_names_by_code": {r.value: n for r, n in ROLE_NAMES.items()},
+        }, status=status, console=console)
+    if case.kind in ("campaign", "rectification", "closure"):  # 治理整顿 cases: read-only here (issue 8)
+        return campaign_case_page(console, case, status)
     actions = []
     for code in case.available_actions:
         spec = forms.FORMS.get(code)

@@ -130,6 +130,8 @@ def navigation(principal: Principal) -> list[tuple[str, str, str]]:
         items.append(("cases", "案件", f"{PREFIX}/cases"))
     if principal.role in DASHBOARD_ROLES:
         items.append(("dashboard", "统计看板", f"{PREFIX}/dashboard"))
+    if principal.role is not Role.ENTERPRISE:
+        items.append(("campaigns", "治理整顿", f"{PREFIX}/campaigns"))  # console/campaign.py
     return items
 
 

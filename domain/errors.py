@@ -58,6 +58,49 @@ class ErrorCode(StrEnum):
     REASSIGN_TARGET_INVALID = "REASSIGN_TARGET_INVALID"
     # 429
     TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
+
+    # ---- mining rights: registry, transfer, grant (issue 6) --------------------------------------------------
+    RIGHT_NOT_FOUND = "RIGHT_NOT_FOUND"
+    RIGHT_AREA_OVERLAPS = "RIGHT_AREA_OVERLAPS"
+    RIGHT_NOT_VALID = "RIGHT_NOT_VALID"
+    TRANSFER_ALREADY_OPEN = "TRANSFER_ALREADY_OPEN"
+    TRANSFER_PARTIES_INVALID = "TRANSFER_PARTIES_INVALID"
+    TRANSFER_CONDITION_NOT_MET = "TRANSFER_CONDITION_NOT_MET"
+    REFUSAL_REASONS_REQUIRED = "REFUSAL_REASONS_REQUIRED"
+    EXTENSION_NOT_ALLOWED = "EXTENSION_NOT_ALLOWED"
+    WRONG_AUTHORITY = "WRONG_AUTHORITY"
+    GRANT_PRECHECK_FAILED = "GRANT_PRECHECK_FAILED"
+    PERIOD_NOT_ENDED = "PERIOD_NOT_ENDED"
+    LICENCE_NO_TAKEN = "LICENCE_NO_TAKEN"
+
+
+    # ---- campaign, rectification, closure (issue 8) ----------------------------------------------------------
+    CAMPAIGN_NOT_FOUND = "CAMPAIGN_NOT_FOUND"
+    CAMPAIGN_ALREADY_OPEN = "CAMPAIGN_ALREADY_OPEN"
+    CAMPAIGN_CASES_OPEN = "CAMPAIGN_CASES_OPEN"
+    INSPECTION_GROUPS_INVALID = "INSPECTION_GROUPS_INVALID"
+    MORATORIUM_IN_FORCE = "MORATORIUM_IN_FORCE"
+    MORATORIUM_NOT_ACTIVE = "MORATORIUM_NOT_ACTIVE"
+    PLAN_INVALID = "PLAN_INVALID"
+    ITEM_NOT_FOUND = "ITEM_NOT_FOUND"
+    ITEM_ALREADY_CLOSED = "ITEM_ALREADY_CLOSED"
+    NOT_YOUR_ITEM = "NOT_YOUR_ITEM"
+    THIRD_PARTY_NOT_ALLOWED = "THIRD_PARTY_NOT_ALLOWED"
+    REOPEN_LIST_INVALID = "REOPEN_LIST_INVALID"
+    NOT_YOUR_STEP = "NOT_YOUR_STEP"
+
+
+    # ---- 四个一批 classifier and capacity ledger (issue 8) -----------------------------------------------------
+    CLASSIFICATION_RUN_NOT_FOUND = "CLASSIFICATION_RUN_NOT_FOUND"
+    LEDGER_ENTRY_NOT_FOUND = "LEDGER_ENTRY_NOT_FOUND"
+    CAPACITY_LEDGER_UNBALANCED = "CAPACITY_LEDGER_UNBALANCED"
+    LEDGER_REFERENCE_CONFLICT = "LEDGER_REFERENCE_CONFLICT"
+    LEDGER_NOTHING_CLOSED = "LEDGER_NOTHING_CLOSED"
+    LEDGER_MINE_ALREADY_CLOSED = "LEDGER_MINE_ALREADY_CLOSED"
+    LEDGER_ENTRY_INVALID = "LEDGER_ENTRY_INVALID"
+    NO_MINES_TO_CLASSIFY = "NO_MINES_TO_CLASSIFY"
+
+
     # 5xx
     INTERNAL_ERROR = "INTERNAL_ERROR"
     DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
@@ -113,6 +156,50 @@ CATALOGUE: dict[ErrorCode, ErrorSpec] = {
     ErrorCode.IDEMPOTENCY_KEY_REUSED: ErrorSpec(422, "同一幂等键已用于内容不同的请求"),
     ErrorCode.REASSIGN_TARGET_INVALID: ErrorSpec(422, "转办或委派的对象不符合要求"),
     ErrorCode.TOO_MANY_ATTEMPTS: ErrorSpec(429, "登录失败次数过多，请稍后再试"),
+
+    # ---- mining rights: registry, transfer, grant (issue 6)
+    ErrorCode.RIGHT_NOT_FOUND: ErrorSpec(404, "矿业权不存在"),
+    ErrorCode.RIGHT_AREA_OVERLAPS: ErrorSpec(409, "矿区范围与已登记的矿业权重叠"),
+    ErrorCode.RIGHT_NOT_VALID: ErrorSpec(409, "该矿业权不在有效状态"),
+    ErrorCode.TRANSFER_ALREADY_OPEN: ErrorSpec(409, "该矿业权已有正在办理的转让申请"),
+    ErrorCode.TRANSFER_PARTIES_INVALID: ErrorSpec(422, "转让人与受让人不符合要求"),
+    ErrorCode.TRANSFER_CONDITION_NOT_MET: ErrorSpec(422, "不符合采矿权转让条件"),
+    ErrorCode.REFUSAL_REASONS_REQUIRED: ErrorSpec(422, "不准转让的，应当说明理由"),
+    ErrorCode.EXTENSION_NOT_ALLOWED: ErrorSpec(422, "延长期限超过规定上限"),
+    ErrorCode.WRONG_AUTHORITY: ErrorSpec(403, "该事项由其他登记管理机关办理"),
+    ErrorCode.GRANT_PRECHECK_FAILED: ErrorSpec(422, "出让区块未通过出让前审查"),
+    ErrorCode.PERIOD_NOT_ENDED: ErrorSpec(409, "法定期间尚未届满"),
+    ErrorCode.LICENCE_NO_TAKEN: ErrorSpec(409, "许可证号已被使用"),
+
+
+    # ---- campaign, rectification, closure (issue 8)
+    ErrorCode.CAMPAIGN_NOT_FOUND: ErrorSpec(404, "治理整顿不存在"),
+    ErrorCode.CAMPAIGN_ALREADY_OPEN: ErrorSpec(409, "本市已有正在进行的治理整顿"),
+    ErrorCode.CAMPAIGN_CASES_OPEN: ErrorSpec(409, "仍有矿山整治或关闭案件未办结，不能结束治理整顿"),
+    ErrorCode.INSPECTION_GROUPS_INVALID: ErrorSpec(
+        422, "督查组设置不符合要求：每个县（区）一个，成员须含自然资源、应急管理、生态环境部门"),
+    ErrorCode.MORATORIUM_IN_FORCE: ErrorSpec(409, "“两个暂停”期间，矿山整治未验收销号的，不得下发开复工批复"),
+    ErrorCode.MORATORIUM_NOT_ACTIVE: ErrorSpec(409, "“两个暂停”未实行或已解除"),
+    ErrorCode.PLAN_INVALID: ErrorSpec(422, "整改方案不符合要求"),
+    ErrorCode.ITEM_NOT_FOUND: ErrorSpec(404, "整改事项不存在"),
+    ErrorCode.ITEM_ALREADY_CLOSED: ErrorSpec(409, "该整改事项已销号"),
+    ErrorCode.NOT_YOUR_ITEM: ErrorSpec(403, "该整改事项不由您所在部门负责销号"),
+    ErrorCode.THIRD_PARTY_NOT_ALLOWED: ErrorSpec(409, "只有企业逾期拒不履行的生态修复事项才能委托第三方先行修复"),
+    ErrorCode.REOPEN_LIST_INVALID: ErrorSpec(422, "验收不通过时须列明需重新整改的已销号事项"),
+    ErrorCode.NOT_YOUR_STEP: ErrorSpec(403, "当前关闭步骤不由您所在部门办理"),
+
+
+    # ---- 四个一批 classifier and capacity ledger (issue 8)
+    ErrorCode.CLASSIFICATION_RUN_NOT_FOUND: ErrorSpec(404, "四个一批分类记录不存在"),
+    ErrorCode.LEDGER_ENTRY_NOT_FOUND: ErrorSpec(404, "产能台账记录不存在"),
+    ErrorCode.CAPACITY_LEDGER_UNBALANCED: ErrorSpec(409, "不符合“双挂钩一达标”要求，不能新设或扩大产能"),
+    ErrorCode.LEDGER_REFERENCE_CONFLICT: ErrorSpec(409, "该业务编号已登记内容不同的台账记录"),
+    ErrorCode.LEDGER_NOTHING_CLOSED: ErrorSpec(409, "该矿山没有登记关闭退出产能，不能登记生态修复完成"),
+    ErrorCode.LEDGER_MINE_ALREADY_CLOSED: ErrorSpec(409, "该矿山的关闭退出产能已登记，不能重复计入（调整请登记更正）"),
+    ErrorCode.LEDGER_ENTRY_INVALID: ErrorSpec(422, "台账记录内容不合法"),
+    ErrorCode.NO_MINES_TO_CLASSIFY: ErrorSpec(409, "该县（区）没有可分类的矿山"),
+
+
     ErrorCode.INTERNAL_ERROR: ErrorSpec(500, "服务器内部错误，请稍后重试"),
     ErrorCode.DATABASE_UNAVAILABLE: ErrorSpec(503, "数据库暂时不可用，请稍后重试"),
     ErrorCode.TEMPORAL_UNAVAILABLE: ErrorSpec(503, "流程引擎暂时不可用，请稍后重试"),

@@ -2,6 +2,10 @@
 
 An audience is a descriptor resolved to people at delivery time: `department:<id>` (the officers of a department),
 `user:<username>`, `enterprise:<id>` (its users), or `role:<role>:<division>` (e.g. the 督查组 of a county).
+
+A timeline entry's data may name its audiences: `party`/`parties` (pending parties), `to` (roles: `city_nr` of the
+case's city, the others of its county — or of each of `counties`, for a city-wide case such as a campaign), and
+`enterprises` (e.g. both parties of a transfer).
 """
 
 from collections.abc import Iterable, Mapping
@@ -9,7 +13,7 @@ from typing import Any
 
 # The timeline actions that notify (reminders, escalations and urges; seed 000 §三(二) 督查组 follow the overdue).
 NOTIFYING = frozenset({"reminded", "escalated", "urged", "deadline_warning", "filing_reminded",
-                       "resumption_reminded"})
+                       "resumption_reminded", "registration_reminded", "fee_reminded"})
 
 
 def audiences(action: str, data: Mapping[str, Any], *, county: str, city: str, enterprise_id: int | None,
@@ -22,8 +26,9 @@ def audiences(action: str, data: Mapping[str, Any], *, county: str, city: str, e
     parties: Iterable[str] = data.get("parties") or ([data["party"]] if data.get("party") else [])
     out += [party_audience[p] for p in parties if p in party_audience]
     for role in data.get("to", []):
-        division = city if role == "city_nr" else county
-        out.append(f"role:{role}:{division}")
+        divisions = [city] if role == "city_nr" else data.get("counties") or [county]
+        out += [f"role:{role}:{division}" for division in divisions]
+    out += [f"enterprise:{e}" for e in data.get("enterprises", [])]
     if action == "deadline_warning":
         out.append(f"role:county_nr:{county}")
     if action == "filing_reminded":

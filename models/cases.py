@@ -153,6 +153,7 @@ class Pending(BaseModel):
     assignee: str | None = None
     urged_at: datetime | None = None
     urge_message: str | None = None
+    enterprise_id: int | None = Field(default=None, description="等待的企业（缺省为案件的申请企业；如转让的受让人）")
 
 
 class Clock(BaseModel):
@@ -167,6 +168,9 @@ class Clock(BaseModel):
     warned: bool = False
     exceeded: bool = False
     provisional: bool = False
+    calendar_days: bool = Field(default=False,
+                                description="按自然日计算（如国务院令第242号第十条的40日）；否则按工作日")
+    extended_days: int = Field(default=0, description="经批准延长的天数（已计入 limit_days）")
 
 
 class CommitteeMeeting(BaseModel):
@@ -223,6 +227,11 @@ class CaseViewBase(BaseModel):
     urges: dict[str, Urge] = Field(default_factory=dict, description="对非会签待办方的催办（键为 party）")
     timeline: list[TimelineEntry] = Field(default_factory=list)
     version: int = 0
+
+    @property
+    def counterparty_enterprise_id(self) -> int | None:
+        """A second enterprise party who may read and act on the case (a transfer's transferee); none by default."""
+        return None
 
 
 # ---- the committee (三重一大), shared by every procedure that goes through it ---------------------------------
@@ -335,6 +344,7 @@ class DeadlineRequest(BaseModel):
     start: datetime
     working_days: int
     remind_before_working_days: int = 0
+    calendar_days: bool = False  # count natural days (both figures above are then natural days)
 
 
 class DeadlinePlan(BaseModel):
@@ -348,6 +358,7 @@ class DeadlinePlan(BaseModel):
 class WorkingDaysRequest(BaseModel):
     start: datetime
     end: datetime
+    calendar_days: bool = False  # count natural days
 
 
 class DocumentNumberRequest(BaseModel):
@@ -393,6 +404,7 @@ class ProjectionRow(BaseModel):
     enterprise_name: str | None
     division_code: str
     city_code: str
+    counterparty_enterprise_id: int | None = None
     stage: str
     status: Status
     overdue: bool

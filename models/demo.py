@@ -11,7 +11,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain.credit_code import check_character
 from domain.mines import MineMethod
 from domain.roles import DepartmentKind, Role
+from models.classification_demo import seed_classification_demo
 from models.registry import Department, Division, DivisionLevel, Enterprise, Mine, MineStatus, User
+from models.rights_demo import seed_rights
 
 DEMO_PASSWORD = "mineflow-demo"
 CITY = "640500"
@@ -162,5 +164,7 @@ async def seed_demo(session: AsyncSession, password_hash: str) -> bool:
                              licence_no=licence_no(county.code, valid_from, serial),
                              licence_valid_from=valid_from, licence_valid_to=valid_to, status=MineStatus.SUSPENDED))
     await session.flush()
+    await seed_rights(session)
+    await seed_classification_demo(session)
     return True
 

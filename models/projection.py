@@ -30,6 +30,8 @@ class CaseRecord(SQLModel, table=True):
     licence_no: str | None = Field(default=None, max_length=40, index=True)
     enterprise_id: int | None = None
     enterprise_name: str | None = Field(default=None, max_length=100)
+    # a second enterprise party who may read the case (a transfer's transferee)
+    counterparty_enterprise_id: int | None = Field(default=None, index=True)
     division_code: str = Field(max_length=6)
     city_code: str = Field(max_length=6)
     stage: str = Field(max_length=30, index=True)

@@ -1,7 +1,11 @@
 """Every table module, imported so `SQLModel.metadata` knows them all (Alembic, tests). Add new ones here."""
 
 import models.audit
+import models.campaign_records
+import models.classification
 import models.documents
+import models.ledger
 import models.notifications
 import models.projection
-import models.registry  # noqa: F401
+import models.registry
+import models.rights  # noqa: F401

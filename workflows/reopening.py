@@ -33,7 +33,6 @@ with workflow.unsafe.imports_passed_through():
     from models.cases import (
         Clock,
         CommitteeDecisionInput,
-        CommitteeMeeting,
         DeadlinePlan,
         DocumentNumberRequest,
         PartySpec,
@@ -56,7 +55,7 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.parts import calls
 from workflows.parts import countersign as cs
-from workflows.parts.committee import meeting_refusal
+from workflows.parts.committee import meeting_refusal, minutes
 from workflows.parts.engine import SYSTEM, Alarm, CaseEnded, CaseEngine, PhaseJump, Ticket, action
 from workflows.parts.refusal import refusal
 
@@ -200,11 +199,7 @@ class ReopeningWorkflow(cs.CountersignMoves):
         self._awaiting_committee_material = False
         while True:
             meeting: CommitteeDecisionInput = await self._next("committee_decision")
-            self._case.committee_meetings.append(CommitteeMeeting(
-                meeting_no=meeting.meeting_no, meeting_date=meeting.meeting_date, attendees=meeting.attendees,
-                members_total=meeting.members_total, recused=meeting.recused, decision=meeting.decision,
-                minutes_ref=meeting.minutes_ref, recorded_by=meeting.actor.username, recorded_at=self._now(),
-            ))
+            self._case.committee_meetings.append(minutes(meeting, self._now()))
             verdict = {"approve": "研究同意", "reject": "研究不同意", "defer": "暂缓研究，需补充材料"}[meeting.decision]
             self._record(meeting.actor, "committee_decided",
                          f"{meeting.meeting_no}（{meeting.meeting_date}）{verdict}。出席 {len(meeting.attendees)}/"

@@ -4,7 +4,7 @@ import base64
 import binascii
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query
 from pydantic import BaseModel
@@ -17,13 +17,13 @@ from api import case_service
 from api.actions import available_actions
 from api.deps import CurrentUser, Principal, SessionDep, SettingsDep, TemporalDep
 from api.errors import ErrorBody
+from api.kinds import KINDS
 from api.schemas import CaseList, CaseOut, CaseSummary, case_out
 from api.scope import case_filter
 from domain.calendar import default_calendar
 from domain.cases import Status
 from domain.divisions import division_code_problem, level
 from domain.errors import DomainError, ErrorCode
-from domain.reopening import Stage
 from models.cases import (
     AddPartyInput,
     AddPartyRequest,
@@ -92,7 +92,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, str]:
 async def list_cases(
     principal: CurrentUser, session: SessionDep,
     kind: Annotated[str | None, Query(max_length=20, description="案件类型，如 reopening")] = None,
-    stage: Annotated[Stage | None, Query(description="阶段")] = None,
+    stage: Annotated[str | None, Query(max_length=30, description="阶段代码（所选类型的阶段）")] = None,
     status: Annotated[Status | None, Query(description="状态")] = None,
     division_code: Annotated[str | None, Query(description="县（区）或市的行政区划代码")] = None,
     overdue: Annotated[bool | None, Query(description="只看逾期")] = None,
@@ -105,7 +105,10 @@ async def list_cases(
     if kind:
         conditions.append(col(CaseRecord.kind) == kind)
     if stage:
-        conditions.append(col(CaseRecord.stage) == stage.value)
+        known = [KINDS[kind]] if kind in KINDS else list(KINDS.values())
+        if not any(stage in k.stage_names for k in known):
+            raise DomainError(ErrorCode.VALIDATION_FAILED, f"未知的阶段：{stage}", {"field": "stage"})
+        conditions.append(col(CaseRecord.stage) == stage)
     if status:
         conditions.append(col(CaseRecord.status) == status.value)
     if division_code:
@@ -137,7 +140,7 @@ async def list_cases(
 
 @router.get("/cases/{case_id}", summary="案件详情（实时读取流程状态，含时间线）", response_model=CaseOut,
             responses=ERRORS)
-async def get_case(case_id: str, principal: CurrentUser, session: SessionDep, temporal: TemporalDep) -> CaseOut:
+async def get_case(case_id: str, principal: CurrentUser, session: SessionDep, temporal: TemporalDep) -> Any:
     view = await case_service.read_case(session=session, temporal=temporal, principal=principal, case_id=case_id)
     return case_out(view, default_calendar(), utcnow(), available_actions(principal, view))
 
@@ -286,13 +289,13 @@ async def return_case(case_id: str, body: ReturnRequest, acting: ActingDep) -> C
 
 @router.post("/cases/{case_id}/reminders", summary="催办：提醒指定的待办方（记入时间线，显示在其待办中）",
              response_model=CaseOut, responses=ERRORS)
-async def urge(case_id: str, body: UrgeRequest, acting: ActingDep) -> CaseOut:
+async def urge(case_id: str, body: UrgeRequest, acting: ActingDep) -> Any:
     return await acting.run(case_id, "urge", UrgeInput(actor=acting.principal.actor(), **body.model_dump()))
 
 
 @router.post("/cases/{case_id}/copies", summary="抄送：指定官员可查阅本案（不能办理）", response_model=CaseOut,
              responses=ERRORS)
-async def copy(case_id: str, body: CopyRequest, acting: ActingDep) -> CaseOut:
+async def copy(case_id: str, body: CopyRequest, acting: ActingDep) -> Any:
     to = await case_service.user_ref(acting.session, body.to)
     return await acting.run(case_id, "copy", CopyInput(actor=acting.principal.actor(), to=to, note=body.note))
 

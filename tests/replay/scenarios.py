@@ -117,3 +117,13 @@ SCENARIOS["reopening_resumption_reminder"] = happy_path_with_resumption_reminder
 
 # Recorded after the `local-activities` patch: calendar look-ups and projection writes run inside workflow tasks.
 SCENARIOS["reopening_local_activities"] = happy_path
+
+# The mining-right procedures (issue 6).
+from tests.replay.rights_scenarios import RIGHTS_SCENARIOS  # noqa: E402
+
+SCENARIOS.update(RIGHTS_SCENARIOS)
+
+# The 治理整顿 family (issue 8): campaign, rectification and closure.
+from tests.campaign.replay_scenarios import CAMPAIGN_SCENARIOS  # noqa: E402
+
+SCENARIOS.update(CAMPAIGN_SCENARIOS)

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy import text
 from sqlmodel import select
 from temporalio.client import Client
 
@@ -84,6 +85,13 @@ class Stack:
         assert error["code"] == code, error
         assert error["message"] and not error["message"].isascii(), "the message speaks Chinese"
         return error
+
+    async def audiences(self, case_id: str, action: str) -> set[str]:
+        """Whom the notifications of a case's `action` entries go to (the outbox)."""
+        async with self.db.session() as session:
+            rows = (await session.exec(text("SELECT audience FROM notifications WHERE case_id = :c AND action = :a")
+                                       .bindparams(c=case_id, a=action))).all()
+        return {audience for (audience,) in rows}
 
     async def case(self, case_id: str, username: str = "zn_nr") -> dict[str, Any]:
         return await self.ok(await self.get(username, f"/cases/{case_id}"))

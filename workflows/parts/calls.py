@@ -43,13 +43,16 @@ async def _call(name: str, arg: Any, result_type: type | None = None) -> Any:
                                            retry_policy=RETRY)
 
 
-async def plan_deadline(start: datetime, working_days: int, remind_before: int = 0) -> DeadlinePlan:
-    request = DeadlineRequest(start=start, working_days=working_days, remind_before_working_days=remind_before)
+async def plan_deadline(start: datetime, working_days: int, remind_before: int = 0, *,
+                        calendar_days: bool = False) -> DeadlinePlan:
+    request = DeadlineRequest(start=start, working_days=working_days, remind_before_working_days=remind_before,
+                              calendar_days=calendar_days)
     return await _call("plan_deadline", request, DeadlinePlan)  # type: ignore[no-any-return]
 
 
-async def count_working_days(start: datetime, end: datetime) -> int:
-    return await _call("count_working_days", WorkingDaysRequest(start=start, end=end), int)  # type: ignore[no-any-return]
+async def count_working_days(start: datetime, end: datetime, *, calendar_days: bool = False) -> int:
+    request = WorkingDaysRequest(start=start, end=end, calendar_days=calendar_days)
+    return await _call("count_working_days", request, int)  # type: ignore[no-any-return]
 
 
 async def sync_case(payload: SyncCaseInput) -> None:

@@ -18,7 +18,8 @@ async def start(clock: Clock, now: datetime, warning_days: int) -> None:
     if clock.running_since is not None:
         return
     clock.running_since = now
-    plan = await calls.plan_deadline(now, max(clock.limit_days - clock.used_days, 0), warning_days)
+    plan = await calls.plan_deadline(now, max(clock.limit_days - clock.used_days, 0), warning_days,
+                                     calendar_days=clock.calendar_days)
     clock.deadline, clock.provisional = plan.due, plan.provisional
     clock.warn_at = plan.remind_at
     clock.deadline_at = plan.due_at
@@ -27,6 +28,23 @@ async def start(clock: Clock, now: datetime, warning_days: int) -> None:
 async def stop(clock: Clock, now: datetime) -> None:
     if clock.running_since is None:
         return
-    clock.used_days += await calls.count_working_days(clock.running_since, now)
+    clock.used_days += await calls.count_working_days(clock.running_since, now, calendar_days=clock.calendar_days)
     clock.running_since = None
     clock.deadline = clock.warn_at = clock.deadline_at = None
+
+
+async def extend(clock: Clock, days: int, now: datetime, warning_days: int) -> None:
+    """Lengthen the limit by `days` (an approved extension, e.g. 行政许可法 第四十二条); a running clock is
+    re-planned from now, so the new deadline and reminder apply at once."""
+    running = clock.running_since is not None
+    if running:
+        await stop(clock, now)
+    clock.limit_days += days
+    clock.extended_days += days
+    clock.warned = clock.exceeded = False
+    if running:
+        await start(clock, now, warning_days)
+
+
+def days_left(clock: Clock) -> int:
+    return max(clock.limit_days - clock.used_days, 0)

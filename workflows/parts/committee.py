@@ -1,6 +1,6 @@
 """三重一大 collective decision: the meeting record and its quorum (seed 000 §二(三); DESIGN.md quorum row)."""
 
-from datetime import date
+from datetime import date, datetime
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
@@ -8,9 +8,17 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from domain.errors import ErrorCode
     from domain.reopening import quorum_met
-    from models.cases import CommitteeDecisionInput
+    from models.cases import CommitteeDecisionInput, CommitteeMeeting
 
 from workflows.parts.refusal import refusal
+
+
+def minutes(meeting: CommitteeDecisionInput, recorded_at: datetime) -> CommitteeMeeting:
+    """The case's record of a meeting, as its secretary entered it."""
+    return CommitteeMeeting(
+        meeting_no=meeting.meeting_no, meeting_date=meeting.meeting_date, attendees=meeting.attendees,
+        members_total=meeting.members_total, recused=meeting.recused, decision=meeting.decision,
+        minutes_ref=meeting.minutes_ref, recorded_by=meeting.actor.username, recorded_at=recorded_at)
 
 
 def meeting_refusal(

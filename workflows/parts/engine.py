@@ -116,7 +116,8 @@ class CaseEngine:
         return 0
 
     def _applicant_enterprises(self) -> set[int]:
-        return {self._case.enterprise_id} if self._case.enterprise_id is not None else set()
+        case = self._case
+        return {e for e in (case.enterprise_id, case.counterparty_enterprise_id) if e is not None}
 
     # ---- updates and the query every procedure has ------------------------------------------------------------
 
@@ -359,7 +360,8 @@ class CaseEngine:
             pending = self._pending_now()
             tasks = [TaskRow(task=p.task, party=p.party, name=p.name, role=p.role, division_code=case.division_code,
                              department_id=p.department_id,
-                             enterprise_id=case.enterprise_id if p.role is Role.ENTERPRISE else None,
+                             enterprise_id=(p.enterprise_id or case.enterprise_id)
+                             if p.role is Role.ENTERPRISE else None,
                              assignee=p.assignee, due_at=p.due_at, overdue=p.overdue, urged_at=p.urged_at,
                              urge_message=p.urge_message)
                      for p in pending]
@@ -368,6 +370,7 @@ class CaseEngine:
                 case_id=case.case_id, kind=case.kind, title=case.title, mine_id=case.mine_id,
                 mine_name=case.mine_name, licence_no=case.licence_no, enterprise_id=case.enterprise_id,
                 enterprise_name=case.enterprise_name, division_code=case.division_code, city_code=case.city_code,
+                counterparty_enterprise_id=case.counterparty_enterprise_id,
                 stage=str(case.stage), status=case.status,
                 overdue=any(p.overdue for p in pending) or case.clock.exceeded, deadline=case.deadline,
                 next_due_at=min(due, default=None), round_no=self._round_no(), document_no=case.document_no,

@@ -1,0 +1,461 @@
+"""Mining rights (矿业权): the registry's rules, the transfer (转让) conditions and the grant (出让) prechecks and
+periods — each rule once, with its clause.
+
+Sources:
+- 《探矿权采矿权转让管理办法》(国务院令第242号, 2014 修订) — 转让 conditions (第六条), the applicant (第七条),
+  documents (第八条), the 40-day decision and the 变更登记 (第十条). Article 6 was checked against the published
+  text; the 60-day registration limit of article 10 was not (REGISTRATION_LIMIT_CONFIRMED).
+- 国发〔2012〕52号: city and county bureaus approve transfers of the rights they issued.
+- seed 000 §二(三): 出让、登记 pass the county 三重一大; city-level rights also the city government meeting.
+- seed 002 §03 and §04(二)4: thresholds for new rights, 净矿, 双挂钩一达标, 招拍挂 on the public trading platform.
+- 《矿业权出让交易规则》(自然资规〔2023〕1号) as applied by provinces — the 招拍挂 periods. The national text was
+  not available here: the figures below are the provincial practice recorded in DESIGN.md and are flagged
+  (PERIODS_CONFIRMED_NATIONALLY); each province overrides them (settings `MINEFLOW_GRANT_PERIODS`).
+"""
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields, replace
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from shapely.geometry import Polygon
+from shapely.validation import explain_validity
+
+
+class RightKind(StrEnum):
+    MINING = "mining"  # 采矿权
+    EXPLORATION = "exploration"  # 探矿权
+
+
+RIGHT_KIND_NAMES = {RightKind.MINING: "采矿权", RightKind.EXPLORATION: "探矿权"}
+
+
+class RightStatus(StrEnum):
+    VALID = "valid"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+
+RIGHT_STATUS_NAMES = {RightStatus.VALID: "有效", RightStatus.EXPIRED: "已到期", RightStatus.CANCELLED: "已注销"}
+
+
+class Scale(StrEnum):
+    LARGE = "large"
+    MEDIUM = "medium"
+    SMALL = "small"
+
+
+SCALE_NAMES = {Scale.LARGE: "大型", Scale.MEDIUM: "中型", Scale.SMALL: "小型"}
+SCALE_RANK = {Scale.SMALL: 0, Scale.MEDIUM: 1, Scale.LARGE: 2}
+
+
+class AuthorityLevel(StrEnum):
+    COUNTY = "county"
+    CITY = "city"
+
+
+AUTHORITY_NAMES = {AuthorityLevel.COUNTY: "县级", AuthorityLevel.CITY: "市级"}
+
+CRS = "CGCS2000"  # 2000 国家大地坐标系: 拐点坐标 as (X, Y) in metres of its Gauss-Krüger projection
+
+
+# ---- the area: 拐点坐标 ----------------------------------------------------------------------------------------
+
+def polygon_problem(points: Sequence[Sequence[float]]) -> str | None:
+    """Why the 拐点坐标 do not make a valid area, or None. The ring may be given open or closed (first point
+    repeated at the end); it needs at least 3 distinct points and must not cross itself."""
+    if any(len(p) != 2 for p in points):
+        return "每个拐点须为 [X, Y] 两个坐标"
+    ring = [(float(x), float(y)) for x, y in points]
+    if len(ring) >= 2 and ring[0] == ring[-1]:
+        ring = ring[:-1]
+    if len(set(ring)) < 3:
+        return "矿区范围至少需要 3 个不同的拐点"
+    if len(set(ring)) != len(ring):
+        return "拐点有重复"
+    polygon = Polygon(ring)
+    if not polygon.is_valid:
+        return f"矿区范围拐点连线自相交或不闭合：{explain_validity(polygon)}"
+    if polygon.area <= 0:
+        return "矿区范围面积为零"
+    return None
+
+
+def area_polygon(points: Sequence[Sequence[float]]) -> Polygon:
+    ring = [(float(x), float(y)) for x, y in points]
+    if ring[0] == ring[-1]:
+        ring = ring[:-1]
+    return Polygon(ring)
+
+
+def closed_ring(points: Sequence[Sequence[float]]) -> list[list[float]]:
+    """The ring as stored: closed (first point repeated last)."""
+    ring = [[float(x), float(y)] for x, y in points]
+    return ring if ring[0] == ring[-1] else [*ring, ring[0]]
+
+
+def overlaps(a: Sequence[Sequence[float]], b: Sequence[Sequence[float]]) -> float:
+    """The area two ranges share (m²); ranges that only touch along an edge share none."""
+    return float(area_polygon(a).intersection(area_polygon(b)).area)
+
+
+# ---- who issues the right: one rule table, configurable per province -----------------------------------------
+
+@dataclass(frozen=True)
+class AuthorityRule:
+    minerals: frozenset[str]  # empty: any mineral
+    scales: frozenset[Scale]  # empty: any scale
+    level: AuthorityLevel
+
+
+# Default (宁夏 practice as the demo assumes it; not confirmed against a provincial notice — operators set
+# MINEFLOW_RIGHTS_AUTHORITY_RULES): small 砂石土 quarries are county-issued, everything else city-issued
+# (seed 002 §04(二)4: "科学有序投放市级发证矿业权").
+SAND_GRAVEL_CLAY = frozenset({"建筑用砂", "砖瓦用黏土", "建筑石料用灰岩", "建筑用白云岩", "建筑用花岗岩"})
+DEFAULT_AUTHORITY_RULES: tuple[AuthorityRule, ...] = (
+    AuthorityRule(SAND_GRAVEL_CLAY, frozenset({Scale.SMALL}), AuthorityLevel.COUNTY),
+    AuthorityRule(frozenset(), frozenset(), AuthorityLevel.CITY),
+)
+AUTHORITY_RULES_CONFIRMED = False
+
+
+def parse_authority_rules(raw: Iterable[Mapping[str, Any]]) -> tuple[AuthorityRule, ...]:
+    """`[{"minerals": [...], "scales": ["small"], "level": "county"}, …]`: first match wins."""
+    return tuple(AuthorityRule(frozenset(r.get("minerals", [])), frozenset(Scale(s) for s in r.get("scales", [])),
+                               AuthorityLevel(r["level"])) for r in raw)
+
+
+def authority_level(mineral: str, scale: Scale,
+                    rules: Sequence[AuthorityRule] = DEFAULT_AUTHORITY_RULES) -> AuthorityLevel:
+    for rule in rules:
+        if (not rule.minerals or mineral in rule.minerals) and (not rule.scales or scale in rule.scales):
+            return rule.level
+    return AuthorityLevel.CITY
+
+
+# ---- transfer (转让), 国务院令第242号 ------------------------------------------------------------------------------
+
+class TransferCondition(StrEnum):
+    PRODUCED_ONE_YEAR = "produced_one_year"
+    NO_DISPUTE = "no_dispute"
+    FEES_PAID = "fees_paid"
+    TRANSFEREE_QUALIFIED = "transferee_qualified"
+    SUPERVISOR_CONSENT = "supervisor_consent"
+    RIGHT_VALID = "right_valid"
+
+
+@dataclass(frozen=True)
+class ConditionRule:
+    name: str
+    clause: str
+
+
+TRANSFER_CONDITIONS: dict[TransferCondition, ConditionRule] = {
+    TransferCondition.PRODUCED_ONE_YEAR: ConditionRule("矿山企业投入采矿生产满1年", "国务院令第242号 第六条第（一）项"),
+    TransferCondition.NO_DISPUTE: ConditionRule("采矿权属无争议", "国务院令第242号 第六条第（二）项"),
+    TransferCondition.FEES_PAID: ConditionRule(
+        "已缴纳采矿权使用费、采矿权价款、矿产资源补偿费和资源税", "国务院令第242号 第六条第（三）项"),
+    TransferCondition.TRANSFEREE_QUALIFIED: ConditionRule(
+        "受让人符合采矿权申请人的条件", "国务院令第242号 第七条；《矿产资源开采登记管理办法》"),
+    TransferCondition.SUPERVISOR_CONSENT: ConditionRule(
+        "国有矿山企业转让采矿权已征得矿山企业主管部门同意", "国务院令第242号 第六条第二款、第八条第二款"),
+    TransferCondition.RIGHT_VALID: ConditionRule("采矿权在有效期内", "国务院令第242号 第三条第（二）项"),
+}
+
+
+class TransferMaterial(StrEnum):
+    APPLICATION = "application"
+    CONTRACT = "contract"
+    TRANSFEREE_QUALIFICATION = "transferee_qualification"
+    CONDITION_EVIDENCE = "condition_evidence"
+    MINING_REPORT = "mining_report"
+    SUPERVISOR_CONSENT = "supervisor_consent"
+
+
+TRANSFER_MATERIAL_NAMES = {
+    TransferMaterial.APPLICATION: "转让申请书",
+    TransferMaterial.CONTRACT: "转让人与受让人签订的转让合同",
+    TransferMaterial.TRANSFEREE_QUALIFICATION: "受让人资质条件的证明文件",
+    TransferMaterial.CONDITION_EVIDENCE: "转让人具备第六条规定转让条件的证明",
+    TransferMaterial.MINING_REPORT: "矿产资源开采情况的报告",
+    TransferMaterial.SUPERVISOR_CONSENT: "主管部门同意转让采矿权的批准文件（国有矿山企业）",
+}
+TRANSFER_MATERIALS_CLAUSE = "国务院令第242号 第八条"
+
+
+def required_transfer_materials(state_owned: bool) -> list[TransferMaterial]:
+    required = [m for m in TransferMaterial if m is not TransferMaterial.SUPERVISOR_CONSENT]
+    return [*required, TransferMaterial.SUPERVISOR_CONSENT] if state_owned else required
+
+
+@dataclass(frozen=True)
+class TransferFacts:
+    """What the conditions are judged on: the registry's facts and the applicants' declared evidence."""
+
+    production_started_on: date | None
+    ownership_dispute: bool
+    fees_paid: bool
+    transferee_qualified: bool
+    state_owned: bool
+    supervisor_consent: bool
+    right_valid_to: date
+
+
+def add_years(day: date, years: int) -> date:
+    if day.year + years > date.max.year:
+        return date.max
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def failed_transfer_conditions(facts: TransferFacts, today: date) -> list[TransferCondition]:
+    """The 第六条/第七条 conditions a 采矿权 transfer does not meet, in the order of the article."""
+    failed = []
+    if facts.production_started_on is None or add_years(facts.production_started_on, 1) > today:
+        failed.append(TransferCondition.PRODUCED_ONE_YEAR)
+    if facts.ownership_dispute:
+        failed.append(TransferCondition.NO_DISPUTE)
+    if not facts.fees_paid:
+        failed.append(TransferCondition.FEES_PAID)
+    if not facts.transferee_qualified:
+        failed.append(TransferCondition.TRANSFEREE_QUALIFIED)
+    if facts.state_owned and not facts.supervisor_consent:
+        failed.append(TransferCondition.SUPERVISOR_CONSENT)
+    if facts.right_valid_to < today:
+        failed.append(TransferCondition.RIGHT_VALID)
+    return failed
+
+
+def condition_text(conditions: Iterable[TransferCondition]) -> str:
+    return "；".join(f"不符合“{TRANSFER_CONDITIONS[c].name}”（{TRANSFER_CONDITIONS[c].clause}）" for c in conditions)
+
+
+@dataclass(frozen=True)
+class TransferPeriods:
+    # 第十条: "自收到转让申请之日起40日内，作出准予转让或者不准转让的决定" — natural days (日, not 工作日).
+    decision_days: int = 40
+    # 第十条: 准予转让的，自收到批准转让通知之日起60日内到原发证机关办理变更登记 — NOT CONFIRMED here.
+    registration_days: int = 60
+    # 补正: how long the applicants have to supply what is missing (local practice; no statutory figure).
+    correction_days: int = 30
+    # reminder before the decision limit runs out (natural days).
+    warning_days: int = 5
+    # 行政许可法 第四十二条: extension by up to 10 (working) days with the head's approval; applied to this
+    # natural-day clock as natural days (not confirmed for 242号, which has no extension clause of its own).
+    max_extension_days: int = 10
+    # city filing reminder (natural days).
+    filing_reminder_days: int = 5
+    # the parties are reminded this many days before an approval lapses unregistered.
+    registration_reminder_days: int = 10
+
+
+TRANSFER_DECISION_CLAUSE = "国务院令第242号 第十条"
+TRANSFER_DOC_TYPE = "自然资转"  # e.g. 中宁自然资转〔2026〕1号, from the issuing bureau's own sequence
+REGISTRATION_LIMIT_CONFIRMED = False  # the 60 days of article 10 were not checked against the published text
+EXTENSION_CLAUSE = "《行政许可法》第四十二条"
+
+
+# ---- grant (出让) ----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Threshold:
+    minerals: frozenset[str]
+    open_pit_only: bool
+    min_wt: float
+    label: str
+
+
+# seed 002 §03: "停止审批新建和改扩建后独立生产系统生产规模小于30万吨/年石膏矿、30万吨/年水泥用灰岩矿、
+# 50万吨/年露天采石场（含建筑用白云岩），以上矿种新建和改扩建后服务年限不少于5年（不含基建期）"
+QUARRY_MINERALS = frozenset({"建筑石料用灰岩", "建筑用白云岩", "建筑用花岗岩", "建筑用砂岩", "建筑用安山岩"})
+SCALE_THRESHOLDS: tuple[Threshold, ...] = (
+    Threshold(QUARRY_MINERALS, True, 50, "露天采石场（含建筑用白云岩）"),
+    Threshold(frozenset({"石膏"}), False, 30, "石膏矿"),
+    Threshold(frozenset({"水泥用灰岩"}), False, 30, "水泥用灰岩矿"),
+)
+SCALE_CLAUSE = "seed 002 §03（省委省政府管控标准）"
+MIN_SERVICE_YEARS = 5
+SERVICE_LIFE_CLAUSE = "seed 002 §03（服务年限不少于5年，不含基建期）"
+MIN_SCALE_CLAUSE = "seed 002 §03、§04(二)4(2)（新设矿业权矿床规模和生产规模均达到中型及以上）"
+CLEAN_SITE_CLAUSE = "seed 002 §04(二)4(3)（净矿出让）"
+CAPACITY_CLAUSE = "seed 002 §04(二)4(2)（双挂钩一达标）"
+
+
+class GrantCheck(StrEnum):
+    LAND_USE = "land_use"
+    FOREST_GRASSLAND = "forest_grassland"
+    ECOLOGICAL_RED_LINE = "ecological_red_line"
+    NO_OVERLAP = "no_overlap"
+    PRODUCTION_SCALE = "production_scale"
+    SERVICE_LIFE = "service_life"
+    DEPOSIT_SCALE = "deposit_scale"
+    PRODUCTION_SCALE_CLASS = "production_scale_class"
+    CAPACITY_LEDGER = "capacity_ledger"
+
+
+@dataclass(frozen=True)
+class GrantFinding:
+    check: GrantCheck
+    message: str
+    clause: str
+
+
+@dataclass(frozen=True)
+class BlockFacts:
+    mineral: str
+    open_pit: bool
+    production_wt: float
+    service_years: float
+    deposit_scale: Scale
+    production_scale: Scale
+    land_use_cleared: bool
+    forest_grassland_cleared: bool
+    outside_red_line: bool
+
+
+def grant_findings(block: BlockFacts, overlapping: Sequence[str]) -> list[GrantFinding]:
+    """Why a block may not be granted (empty when it may); `overlapping`: licence numbers of registered rights
+    whose range overlaps the block's."""
+    found = []
+    if not block.land_use_cleared:
+        found.append(GrantFinding(GrantCheck.LAND_USE, "出让范围与用地审批未衔接（非净矿）", CLEAN_SITE_CLAUSE))
+    if not block.forest_grassland_cleared:
+        found.append(GrantFinding(GrantCheck.FOREST_GRASSLAND, "出让范围涉及林地草原未衔接（非净矿）",
+                                  CLEAN_SITE_CLAUSE))
+    if not block.outside_red_line:
+        found.append(GrantFinding(GrantCheck.ECOLOGICAL_RED_LINE, "出让范围与生态保护红线等禁止限制区域重叠",
+                                  CLEAN_SITE_CLAUSE))
+    if overlapping:
+        found.append(GrantFinding(GrantCheck.NO_OVERLAP, f"出让范围与已设矿业权重叠：{'、'.join(overlapping)}",
+                                  CLEAN_SITE_CLAUSE))
+    for t in SCALE_THRESHOLDS:
+        if block.mineral in t.minerals and (block.open_pit or not t.open_pit_only) and block.production_wt < t.min_wt:
+            found.append(GrantFinding(GrantCheck.PRODUCTION_SCALE,
+                                      f"{t.label}生产规模 {block.production_wt:g} 万吨/年，低于 {t.min_wt:g} 万吨/年",
+                                      SCALE_CLAUSE))
+    if block.service_years < MIN_SERVICE_YEARS:
+        found.append(GrantFinding(GrantCheck.SERVICE_LIFE,
+                                  f"服务年限 {block.service_years:g} 年，少于 {MIN_SERVICE_YEARS} 年",
+                                  SERVICE_LIFE_CLAUSE))
+    if SCALE_RANK[block.deposit_scale] < SCALE_RANK[Scale.MEDIUM]:
+        found.append(GrantFinding(GrantCheck.DEPOSIT_SCALE, "矿床规模未达到中型及以上", MIN_SCALE_CLAUSE))
+    if SCALE_RANK[block.production_scale] < SCALE_RANK[Scale.MEDIUM]:
+        found.append(GrantFinding(GrantCheck.PRODUCTION_SCALE_CLASS, "生产规模未达到中型及以上", MIN_SCALE_CLAUSE))
+    return found
+
+
+class GrantMode(StrEnum):
+    TENDER = "tender"  # 招标
+    AUCTION = "auction"  # 拍卖
+    LISTING = "listing"  # 挂牌
+
+
+GRANT_MODE_NAMES = {GrantMode.TENDER: "招标", GrantMode.AUCTION: "拍卖", GrantMode.LISTING: "挂牌"}
+
+
+@dataclass(frozen=True)
+class GrantPeriods:
+    """招拍挂 periods in working days (《矿业权出让交易规则》 as applied by provinces; flagged), plus the fee and
+    registration limits (natural days)."""
+
+    announcement_working_days: int = 20  # 公告 at least 20 working days before bidding/listing starts
+    bidding_working_days: int = 10  # 挂牌 period at least 10 working days
+    publicity_working_days: int = 10  # result 公示 (provincial practice; national text unconfirmed)
+    fee_payment_days: int = 30  # 出让收益 first payment after the contract (local practice; not confirmed)
+    fee_reminder_days: int = 5  # the winner is reminded this many days before the fee deadline
+    warning_working_days: int = 2
+
+
+PERIODS_CONFIRMED_NATIONALLY = False
+GRANT_PERIODS_CLAUSE = "《矿业权出让交易规则》（自然资规〔2023〕1号），各省实施细则"
+
+
+def periods_with(defaults: Any, overrides: Mapping[str, int]) -> Any:
+    """A periods table with a province's overrides (unknown keys refused)."""
+    known = {f.name for f in fields(defaults)}
+    if unknown := set(overrides) - known:
+        raise ValueError(f"unknown period(s): {sorted(unknown)}")
+    return replace(defaults, **overrides)
+
+
+# ---- stages and tasks -----------------------------------------------------------------------------------------
+
+class TransferStage(StrEnum):
+    JOINT_APPLICATION = "joint_application"
+    REVIEW = "review"
+    CORRECTION = "correction"
+    COMMITTEE_REVIEW = "committee_review"
+    CITY_MEETING = "city_meeting"
+    DECISION = "decision"
+    REGISTRATION = "registration"
+    CITY_FILING = "city_filing"
+    SUSPENDED = "suspended"
+    COMPLETED = "completed"
+    REFUSED = "refused"
+    LAPSED = "lapsed"
+
+
+class PauseKind(StrEnum):
+    """Time not counted in the decision limit: 行政许可法 第四十五条 (听证、检验、检测、鉴定和专家评审), and the
+    assessment of a right formed by state-funded exploration (国务院令第242号 第九条)."""
+
+    HEARING = "hearing"
+    EXPERT_REVIEW = "expert_review"
+    APPRAISAL = "appraisal"
+
+
+PAUSE_NAMES = {PauseKind.HEARING: "听证", PauseKind.EXPERT_REVIEW: "专家评审", PauseKind.APPRAISAL: "评估、鉴定"}
+PAUSE_CLAUSE = "《行政许可法》第四十五条"
+
+
+TRANSFER_STAGE_NAMES = {
+    TransferStage.JOINT_APPLICATION: "受让人共同申请", TransferStage.REVIEW: "受理审查",
+    TransferStage.CORRECTION: "补正", TransferStage.COMMITTEE_REVIEW: "县三重一大集体研究",
+    TransferStage.CITY_MEETING: "市政府会议研究", TransferStage.DECISION: "转让审批决定",
+    TransferStage.REGISTRATION: "变更登记", TransferStage.CITY_FILING: "市局备案",
+    TransferStage.SUSPENDED: "听证、专家评审等（期限中止）",
+    TransferStage.COMPLETED: "已办结", TransferStage.REFUSED: "不准转让", TransferStage.LAPSED: "批准失效",
+}
+# The 40 days run from receipt; they stop while the applicants 补正 (行政许可法 第三十二条 practice).
+TRANSFER_CLOCK_RUNS_IN = frozenset({TransferStage.REVIEW, TransferStage.COMMITTEE_REVIEW, TransferStage.CITY_MEETING,
+                                    TransferStage.DECISION})
+TRANSFER_WITHDRAWABLE = frozenset({TransferStage.JOINT_APPLICATION, TransferStage.REVIEW, TransferStage.CORRECTION})
+TRANSFER_TASK_NAMES = {
+    "transferee_confirm": "受让人确认共同申请", "review": "受理审查", "correction": "补正材料",
+    "committee_decision": "三重一大集体研究", "city_meeting": "市政府会议研究", "decision": "作出转让审批决定",
+    "registration": "办理变更登记", "city_filing": "市局备案", "resume": "恢复计算审批期限",
+}
+
+
+class GrantStage(StrEnum):
+    CAPACITY_CHECK = "capacity_check"
+    COMMITTEE_REVIEW = "committee_review"
+    CITY_MEETING = "city_meeting"
+    ANNOUNCEMENT = "announcement"
+    BIDDING = "bidding"
+    PUBLICITY = "publicity"
+    OBJECTION_REVIEW = "objection_review"
+    CONTRACT = "contract"
+    FEE_PAYMENT = "fee_payment"
+    REGISTRATION = "registration"
+    COMPLETED = "completed"
+    REFUSED = "refused"
+    LAPSED = "lapsed"
+
+
+GRANT_STAGE_NAMES = {
+    GrantStage.CAPACITY_CHECK: "产能台账校验", GrantStage.COMMITTEE_REVIEW: "县三重一大集体研究",
+    GrantStage.CITY_MEETING: "市政府会议研究", GrantStage.ANNOUNCEMENT: "出让公告", GrantStage.BIDDING: "招拍挂竞价",
+    GrantStage.PUBLICITY: "结果公示", GrantStage.OBJECTION_REVIEW: "异议处理（公示暂停）",
+    GrantStage.CONTRACT: "签订出让合同",
+    GrantStage.FEE_PAYMENT: "缴纳出让收益", GrantStage.REGISTRATION: "采矿权登记", GrantStage.COMPLETED: "已办结",
+    GrantStage.REFUSED: "不予出让", GrantStage.LAPSED: "出让失效",
+}
+GRANT_TASK_NAMES = {
+    "committee_decision": "三重一大集体研究", "city_meeting": "市政府会议研究", "grant_result": "录入竞得结果",
+    "objection_resolution": "处理公示异议", "grant_contract": "录入出让合同", "fee_payment": "确认缴纳出让收益",
+    "grant_registration": "采矿权设立登记",
+}

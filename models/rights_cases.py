@@ -1,0 +1,446 @@
+"""What the transfer (转让) and grant (出让) procedures send over the wire: API bodies, workflow starts, update
+inputs, views and activity payloads. Pure pydantic, importable through the workflow sandbox."""
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from domain.rights import (
+    AuthorityLevel,
+    GrantMode,
+    PauseKind,
+    Scale,
+    TransferCondition,
+    TransferMaterial,
+)
+from models.cases import (
+    Actor,
+    CaseViewBase,
+    CommitteeMeeting,
+    LongText,
+    Reason,
+    ShortText,
+    Wire,
+)
+from models.rights import Ring
+
+
+class TransferMaterialRef(Wire):
+    kind: TransferMaterial = Field(description="材料类型（国务院令第242号 第八条）")
+    ref: ShortText = Field(description="材料引用（档案号、文件编号或存储标识）")
+
+
+class Extension(BaseModel):
+    days: int
+    head_approval_ref: str
+    reason: str
+    by: str
+    at: datetime
+
+
+class CityMeeting(BaseModel):
+    meeting_no: str
+    meeting_date: date
+    decision: Literal["approve", "reject"]
+    minutes_ref: str
+    recorded_by: str
+    recorded_at: datetime
+
+
+class CityMeetingRequest(Wire):
+    meeting_no: ShortText = Field(description="市政府会议编号，如“中卫市政府常务会议〔2026〕8次”")
+    meeting_date: date
+    decision: Literal["approve", "reject"] = Field(description="approve 同意 / reject 不同意")
+    minutes_ref: ShortText = Field(description="会议纪要文号")
+    note: LongText = ""
+
+
+class CityMeetingInput(CityMeetingRequest):
+    actor: Actor
+
+
+class ExtendRequest(Wire):
+    days: int = Field(ge=1, le=30, description="延长天数")
+    head_approval_ref: ShortText = Field(description="本机关负责人批准延期的文件编号（行政许可法第四十二条）")
+    reason: Reason
+
+
+class ExtendInput(ExtendRequest):
+    actor: Actor
+
+
+class PauseRequest(Wire):
+    kind: PauseKind = Field(
+        description="hearing 听证 / expert_review 专家评审 / appraisal 评估、鉴定（期间不计入审批期限）")
+    reason: Reason
+
+
+class PauseInput(PauseRequest):
+    actor: Actor
+
+
+class Pause(BaseModel):
+    kind: PauseKind
+    reason: str
+    by: str
+    started_at: datetime
+    ended_at: datetime | None = None
+
+
+class NoteRequest(Wire):
+    note: LongText = ""
+
+
+class NoteInput(NoteRequest):
+    actor: Actor
+
+
+# ---- transfer ---------------------------------------------------------------------------------------------------
+
+class TransferPolicy(Wire):
+    decision_days: int = Field(ge=1, le=365)
+    registration_days: int = Field(ge=1, le=365)
+    correction_days: int = Field(ge=1, le=365)
+    warning_days: int = Field(ge=0, le=60)
+    max_extension_days: int = Field(ge=0, le=60)
+    filing_reminder_days: int = Field(ge=1, le=60)
+    registration_reminder_days: int = Field(default=10, ge=0, le=60)
+
+
+class TransferEvidence(Wire):
+    """What the applicants declare and evidence for 第六条/第七条 (the registry supplies the rest)."""
+
+    fees_paid: bool = Field(description="已缴纳采矿权使用费、价款、矿产资源补偿费和资源税")
+    transferee_qualified: bool = Field(description="受让人符合采矿权申请人条件")
+    supervisor_consent: bool = Field(default=False, description="国有矿山企业：主管部门已同意")
+    production_started_on: date | None = Field(default=None, description="投入采矿生产日期（缺省取登记簿）")
+
+
+class TransferCreate(Wire):
+    right_id: int = Field(ge=1, le=2**31 - 1, description="转让的采矿权（登记簿编号）")
+    transferee_enterprise_id: int = Field(ge=1, le=2**31 - 1, description="受让人（企业）")
+    reason: Reason = Field(description="转让原因（企业合并、分立、合资合作、资产出售等）")
+    price_wan_yuan: float = Field(ge=0, le=10**8, description="转让价款（万元）")
+    evidence: TransferEvidence
+    materials: list[TransferMaterialRef] = Field(max_length=20)
+
+
+class TransferRightFacts(Wire):
+    right_id: int
+    licence_no: str
+    mine_name: str
+    mine_id: int | None
+    mineral: str
+    scale: Scale
+    authority_level: AuthorityLevel
+    division_code: str
+    division_name: str
+    city_code: str
+    state_owned: bool
+    ownership_dispute: bool
+    production_started_on: date | None
+    valid_to: date
+    authority_code: str = Field(default="", description="发证机关的行政区划代码（县或市）")
+    authority_short_name: str = Field(default="", description="发证机关简称，用于批准文号")
+
+
+class TransferStart(Wire):
+    case_id: str
+    right: TransferRightFacts
+    transferor_id: int
+    transferor_name: str
+    transferee_id: int
+    transferee_name: str
+    reason: str
+    price_wan_yuan: float
+    evidence: TransferEvidence
+    materials: list[TransferMaterialRef]
+    applicant: Actor
+    policy: TransferPolicy
+
+
+class ConditionResult(BaseModel):
+    condition: TransferCondition
+    name: str
+    clause: str
+    met: bool
+
+
+class TransferView(CaseViewBase):
+    kind: Literal["transfer"] = "transfer"
+    right_id: int
+    right_licence_no: str
+    authority_level: AuthorityLevel
+    transferor_enterprise_id: int
+    transferor_name: str
+    transferee_enterprise_id: int
+    transferee_name: str
+    reason: str
+    price_wan_yuan: float
+    evidence: TransferEvidence
+    materials: list[TransferMaterialRef] = Field(default_factory=list)
+    missing: list[TransferMaterial] = Field(default_factory=list, description="一次性告知的补正材料")
+    conditions: list[ConditionResult] = Field(default_factory=list, description="第六条、第七条转让条件审查结果")
+    received_at: datetime | None = Field(default=None, description="收到（转让双方共同提交）申请的时间：40日期限起算")
+    correction_due_at: datetime | None = None
+    committee_meetings: list[CommitteeMeeting] = Field(default_factory=list)
+    city_meetings: list[CityMeeting] = Field(default_factory=list)
+    extensions: list[Extension] = Field(default_factory=list, description="延长办理期限（有负责人批准，留痕）")
+    pauses: list[Pause] = Field(default_factory=list, description="听证、专家评审等期限中止（行政许可法第四十五条）")
+    decision: Literal["approved", "refused"] | None = None
+    decided_at: datetime | None = None
+    refusal_reasons: list[str] = Field(default_factory=list, description="不准转让的理由（第十条）")
+    registration_due: date | None = Field(default=None, description="变更登记期限（批准通知之日起）")
+    registration_due_at: datetime | None = None
+    registered_at: datetime | None = None
+
+    @property
+    def counterparty_enterprise_id(self) -> int | None:
+        return self.transferee_enterprise_id
+
+
+class TransfereeConfirmRequest(Wire):
+    note: LongText = ""
+
+
+class TransfereeConfirmInput(TransfereeConfirmRequest):
+    actor: Actor
+
+
+class TransferReviewRequest(Wire):
+    decision: Literal["accept", "request_correction"] = Field(
+        description="accept 审查通过 / request_correction 一次性告知补正")
+    missing: list[TransferMaterial] = Field(default_factory=list, max_length=10)
+    note: LongText = ""
+
+
+class TransferReviewInput(TransferReviewRequest):
+    actor: Actor
+
+
+class TransferCorrectionRequest(Wire):
+    materials: list[TransferMaterialRef] = Field(default_factory=list, max_length=20)
+    evidence: TransferEvidence | None = Field(default=None, description="更新后的转让条件证明")
+    note: LongText = ""
+
+
+class TransferCorrectionInput(TransferCorrectionRequest):
+    actor: Actor
+
+
+class TransferDecisionRequest(Wire):
+    decision: Literal["approve", "refuse"] = Field(description="approve 准予转让 / refuse 不准转让")
+    reasons: list[ShortText] = Field(default_factory=list, max_length=20, description="不准转让的理由（必填）")
+    note: LongText = ""
+
+
+class TransferDecisionInput(TransferDecisionRequest):
+    actor: Actor
+
+
+class ChangeHolderInput(BaseModel):
+    case_id: str
+    right_id: int
+    to_enterprise_id: int
+    by_username: str
+    reason: str
+
+
+class RightChangeResult(BaseModel):
+    history_id: int
+    applied: bool = Field(description="True: this call changed the registry; False: it had already been changed")
+
+
+# ---- grant ------------------------------------------------------------------------------------------------------
+
+class GrantPolicy(Wire):
+    announcement_working_days: int = Field(ge=1, le=120)
+    bidding_working_days: int = Field(ge=1, le=120)
+    publicity_working_days: int = Field(ge=1, le=120)
+    fee_payment_days: int = Field(ge=1, le=365)
+    warning_working_days: int = Field(ge=0, le=30)
+    fee_reminder_days: int = Field(default=5, ge=0, le=60)
+
+
+class GrantCreate(Wire):
+    block_name: ShortText = Field(description="出让区块名称")
+    division_code: str = Field(min_length=6, max_length=6, pattern=r"^\d{6}$", description="所在县（区）")
+    mineral: ShortText = Field(max_length=32)
+    open_pit: bool = True
+    area: Ring = Field(description="出让范围拐点坐标（CGCS2000，米）")
+    production_wt: float = Field(gt=0, le=10000, description="拟设生产规模（万吨/年）")
+    service_years: float = Field(gt=0, le=100, description="服务年限（年，不含基建期）")
+    deposit_scale: Scale = Field(description="矿床规模")
+    production_scale: Scale = Field(description="生产规模类型")
+    land_use_cleared: bool = Field(description="已与用地审批衔接（净矿）")
+    forest_grassland_cleared: bool = Field(description="已与用林用草审批衔接（净矿）")
+    outside_red_line: bool = Field(description="已避让生态保护红线等禁止限制区域")
+    mode: GrantMode = GrantMode.LISTING
+    valid_years: int = Field(default=10, ge=1, le=30, description="拟设采矿权有效期（年）")
+    reason: Reason = Field(description="出让理由（矿产资源规划、市场需求等）")
+
+
+class GrantStart(Wire):
+    case_id: str
+    block: GrantCreate
+    authority_level: AuthorityLevel
+    division_name: str
+    city_code: str
+    county_short_name: str
+    proposer: Actor
+    policy: GrantPolicy
+
+
+class Objection(BaseModel):
+    no: int
+    by: str
+    at: datetime
+    objector: str
+    content: str
+    resolution: Literal["upheld", "dismissed"] | None = None
+    resolved_at: datetime | None = None
+    resolution_note: str = ""
+
+
+class GrantResult(BaseModel):
+    winner_enterprise_id: int
+    winner_name: str
+    price_wan_yuan: float
+    recorded_at: datetime
+
+
+class GrantContract(BaseModel):
+    contract_no: str
+    signed_on: date
+    fee_wan_yuan: float
+
+
+class GrantView(CaseViewBase):
+    kind: Literal["grant"] = "grant"
+    block: GrantCreate
+    authority_level: AuthorityLevel
+    committee_meetings: list[CommitteeMeeting] = Field(default_factory=list)
+    city_meetings: list[CityMeeting] = Field(default_factory=list)
+    period: str | None = Field(default=None,
+                               description="当前法定期间：announcement 公告 / bidding 竞价（挂牌） / publicity 公示")
+    period_clock: dict[str, "PeriodState"] = Field(default_factory=dict, description="各期间（工作日计）的已用与截止")
+    result: GrantResult | None = None
+    objections: list[Objection] = Field(default_factory=list, description="公示期间的异议（异议处理期间公示暂停）")
+    contract: GrantContract | None = None
+    fee_due: date | None = None
+    fee_due_at: datetime | None = None
+    fee_paid_at: datetime | None = None
+    capacity_verdict: str | None = None
+    right_id: int | None = None
+    right_licence_no: str | None = None
+
+
+class PeriodState(BaseModel):
+    limit_working_days: int
+    used_working_days: int = 0
+    running_since: datetime | None = None
+    ends: date | None = None
+    ends_at: datetime | None = None
+    finished: bool = False
+    provisional: bool = False
+
+
+GrantView.model_rebuild()
+
+
+class GrantResultRequest(Wire):
+    winner_enterprise_id: int = Field(ge=1, le=2**31 - 1, description="竞得人（企业）")
+    price_wan_yuan: float = Field(gt=0, le=10**8, description="成交价（万元）")
+    note: LongText = ""
+
+
+class GrantResultInput(Wire):
+    actor: Actor
+    winner_enterprise_id: int
+    winner_name: str
+    price_wan_yuan: float
+    note: str = ""
+
+
+class ObjectionRequest(Wire):
+    objector: ShortText = Field(description="异议人")
+    content: Reason = Field(description="异议内容")
+
+
+class ObjectionInput(ObjectionRequest):
+    actor: Actor
+
+
+class ObjectionResolutionRequest(Wire):
+    resolution: Literal["upheld", "dismissed"] = Field(
+        description="upheld 异议成立（出让结果无效）/ dismissed 异议不成立（恢复公示）")
+    note: Reason
+
+
+class ObjectionResolutionInput(ObjectionResolutionRequest):
+    actor: Actor
+
+
+class GrantContractRequest(Wire):
+    contract_no: ShortText = Field(description="出让合同编号")
+    signed_on: date
+    fee_wan_yuan: float = Field(gt=0, le=10**8, description="出让收益（万元）")
+    note: LongText = ""
+
+
+class GrantContractInput(GrantContractRequest):
+    actor: Actor
+
+
+class FeePaymentRequest(Wire):
+    receipt_ref: ShortText = Field(description="缴款凭证号")
+    paid_on: date
+    note: LongText = ""
+
+
+class FeePaymentInput(FeePaymentRequest):
+    actor: Actor
+
+
+class GrantRegistrationRequest(Wire):
+    licence_no: str = Field(min_length=6, max_length=40, pattern=r"^[A-Za-z0-9-]+$", description="新采矿许可证号")
+    note: LongText = ""
+
+    @model_validator(mode="after")
+    def _upper(self) -> "GrantRegistrationRequest":
+        self.licence_no = self.licence_no.upper()
+        return self
+
+
+class GrantRegistrationInput(GrantRegistrationRequest):
+    actor: Actor
+
+
+class IssueRightInput(BaseModel):
+    case_id: str
+    licence_no: str
+    block: GrantCreate
+    holder_enterprise_id: int
+    authority_level: AuthorityLevel
+    valid_from: date
+    by_username: str
+
+
+class IssuedRight(BaseModel):
+    right_id: int
+    licence_no: str
+    applied: bool
+
+
+class CapacityCheckInput(BaseModel):
+    case_id: str
+    division_code: str
+    mineral: str
+    production_wt: float
+
+
+class CapacityVerdict(BaseModel):
+    ok: bool
+    reason: str = ""
+    clause: str = ""

@@ -1,0 +1,403 @@
+"""GrantWorkflow — 矿业权出让 (seed 000 §二(三); seed 002 §03, §04(二)4).
+
+出让前审查 (净矿、规模、服务年限 — at proposal, api/rights_service.py) → 双挂钩一达标 capacity ledger (hook) →
+县三重一大 → 市政府会议（市级发证）→ 招拍挂: 公告 → 竞价（挂牌）→ 结果公示 (durable timers in working days;
+an objection pauses the 公示 until it is resolved) → 出让合同 → 出让收益 payment by its deadline → 设立登记 issuing
+the new right in the registry (exactly once).
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import ClassVar
+
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from domain.calendar import local_date
+    from domain.cases import Status
+    from domain.errors import ErrorCode
+    from domain.rights import (
+        AUTHORITY_NAMES,
+        GRANT_MODE_NAMES,
+        GRANT_PERIODS_CLAUSE,
+        GRANT_STAGE_NAMES,
+        AuthorityLevel,
+    )
+    from domain.rights import GrantStage as Stage
+    from domain.roles import Role
+    from models.cases import Actor, Clock, Pending
+    from models.rights_cases import (
+        CapacityCheckInput,
+        FeePaymentInput,
+        GrantContract,
+        GrantContractInput,
+        GrantRegistrationInput,
+        GrantResult,
+        GrantResultInput,
+        GrantStart,
+        GrantView,
+        IssueRightInput,
+        Objection,
+        ObjectionInput,
+        ObjectionResolutionInput,
+        PeriodState,
+    )
+
+from workflows.parts import calls, rights_calls
+from workflows.parts.engine import SYSTEM, Alarm, CaseEnded, CaseEngine, Ticket, action
+from workflows.parts.meetings import MeetingSteps
+from workflows.parts.refusal import refusal
+
+NR = {Role.COUNTY_NR, Role.CITY_NR}
+PROVISIONAL_NOTE = "。所涉年度的放假安排尚未公布，暂按临时节假日表计算，公布后请核对"
+PERIOD_NAMES = {"announcement": "出让公告期", "bidding": "竞价（挂牌）期", "publicity": "结果公示期"}
+
+
+@workflow.defn
+class GrantWorkflow(MeetingSteps):
+    ACTIONS: ClassVar = {
+        **CaseEngine.ACTIONS,
+        "committee_decision": action("录入三重一大会议决定", {Role.COMMITTEE_SECRETARY}, {Stage.COMMITTEE_REVIEW},
+                                     single=True),
+        "city_meeting": action("录入市政府会议决定", {Role.CITY_NR}, {Stage.CITY_MEETING}, single=True),
+        "grant_result": action("录入竞得结果", NR, {Stage.BIDDING}, single=True),
+        "objection": action("登记公示异议", NR, {Stage.PUBLICITY}, single=True),
+        "objection_resolution": action("处理公示异议", NR, {Stage.OBJECTION_REVIEW}, single=True),
+        "grant_contract": action("录入出让合同", NR, {Stage.CONTRACT}, single=True),
+        "fee_payment": action("确认缴纳出让收益", NR, {Stage.FEE_PAYMENT}, single=True),
+        "grant_registration": action("采矿权设立登记", NR, {Stage.REGISTRATION}, single=True),
+    }
+    STAGE_NAMES: ClassVar = GRANT_STAGE_NAMES
+
+    @workflow.init
+    def __init__(self, start: GrantStart) -> None:
+        self._init_engine()
+        now = workflow.now()
+        block = start.block
+        self._start, self._policy = start, start.policy
+        self._reserved: CapacityCheckInput | None = None  # the capacity this grant holds in the ledger
+        self._fee_remind_at: datetime | None = None
+        self._case = GrantView(
+            case_id=start.case_id, title=f"{block.block_name} 采矿权出让（{GRANT_MODE_NAMES[block.mode]}）",
+            mine_name=block.block_name, division_code=block.division_code, division_name=start.division_name,
+            city_code=start.city_code, stage=Stage.CAPACITY_CHECK, status=Status.ACTIVE, submitted_at=now,
+            updated_at=now, clock=Clock(limit_days=0), block=block, authority_level=start.authority_level,
+        )
+
+    # ---- the procedure ---------------------------------------------------------------------------------------
+
+    @workflow.run
+    async def run(self, start: GrantStart) -> GrantView:
+        self._record(start.proposer, "proposed",
+                     f"提出出让区块：{start.block.block_name}（{start.block.mineral}，"
+                     f"{start.block.production_wt:g} 万吨/年，{AUTHORITY_NAMES[start.authority_level]}发证），"
+                     f"出让前审查通过：{start.block.reason}")
+        try:
+            await self._capacity_check()
+            await self._committee_review(Stage.COMMITTEE_REVIEW, self._meeting_refused, "出让")
+            if self._case.authority_level is AuthorityLevel.CITY:
+                await self._city_meeting(Stage.CITY_MEETING, self._meeting_refused, "出让")
+            await self._period(Stage.ANNOUNCEMENT, "announcement", self._policy.announcement_working_days)
+            await self._period(Stage.BIDDING, "bidding", self._policy.bidding_working_days)
+            result: GrantResultInput = await self._next("grant_result")
+            self._set_result(result)
+            await self._publicity()
+            await self._contract()
+            await self._fee_payment()
+            await self._registration()
+            self._case.stage = Stage.COMPLETED
+            await self._close(Status.COMPLETED, "采矿权出让办结", end=False)
+        except CaseEnded:
+            pass
+        if self._reserved is not None and self._case.status is not Status.COMPLETED:
+            await rights_calls.release_capacity(self._reserved)  # no right issued: the capacity goes back
+            self._record(SYSTEM, "capacity_released",
+                         f"出让未完成，释放产能台账预留的 {self._reserved.production_wt:g} 万吨/年")
+        await self._finish()
+        return self._view()
+
+    async def _capacity_check(self) -> None:
+        """双挂钩一达标 (seed 002 §04(二)4(2)): the block's capacity is reserved in the city's capacity ledger, or
+        the ledger refuses the grant with its numbers."""
+        await self._enter(Stage.CAPACITY_CHECK)
+        block = self._case.block
+        request = CapacityCheckInput(case_id=self._case.case_id, division_code=block.division_code,
+                                     mineral=block.mineral, production_wt=block.production_wt)
+        verdict = await rights_calls.check_capacity_ledger(request)
+        self._case.capacity_verdict = verdict.reason or ("通过" if verdict.ok else "不通过")
+        if verdict.ok:
+            self._reserved = request
+        if not verdict.ok:
+            self._case.stage = Stage.REFUSED
+            self._record(SYSTEM, "capacity_refused", f"不符合双挂钩一达标要求（{verdict.clause}）：{verdict.reason}")
+            await self._close(Status.REJECTED, f"产能台账校验未通过：{verdict.reason}（{verdict.clause}）")
+
+    async def _meeting_refused(self, _actor: Actor, reason: str) -> None:
+        self._case.stage = Stage.REFUSED
+        await self._close(Status.REJECTED, reason)
+
+    # ---- 招拍挂 periods: durable timers in working days --------------------------------------------------------
+
+    async def _period(self, stage: Stage, name: str, working_days: int) -> None:
+        await self._enter(stage)
+        self._case.period_clock[name] = PeriodState(limit_working_days=working_days)
+        await self._run_period(name)
+        period = self._case.period_clock[name]
+        self._record(SYSTEM, f"{name}_started",
+                     f"{PERIOD_NAMES[name]}开始，{working_days} 个工作日，至 {period.ends} 止（{GRANT_PERIODS_CLAUSE}）"
+                     + (PROVISIONAL_NOTE if period.provisional else ""),
+                     ends=str(period.ends), provisional=period.provisional)
+        if name != "bidding":
+            await self._wait(until=lambda: self._case.period_clock[name].finished)
+
+    async def _run_period(self, name: str) -> None:
+        period = self._case.period_clock[name]
+        now = self._now()
+        plan = await calls.plan_deadline(now, period.limit_working_days - period.used_working_days)
+        period.running_since, period.ends, period.ends_at = now, plan.due, plan.due_at
+        period.provisional = plan.provisional
+        self._case.period = name
+        self._case.deadline = plan.due
+
+    async def _pause_period(self, name: str) -> None:
+        period = self._case.period_clock[name]
+        if period.running_since is not None:
+            period.used_working_days += await calls.count_working_days(period.running_since, self._now())
+            period.running_since, period.ends, period.ends_at = None, None, None
+            self._case.deadline = None
+
+    def _period_end(self, name: str) -> Callable[[], object]:
+        async def fire() -> None:
+            period = self._case.period_clock[name]
+            period.finished, period.running_since = True, None
+            period.used_working_days = period.limit_working_days
+            self._case.deadline = None
+            self._record(SYSTEM, f"{name}_ended", f"{PERIOD_NAMES[name]}届满（{period.ends}）")
+            self._dirty = True
+        return fire
+
+    async def _publicity(self) -> None:
+        """结果公示: an objection pauses it; dismissed, the 公示 resumes with the working days it had left."""
+        await self._start_publicity()
+        while True:
+            ticket = await self._wait(expect="objection", until=lambda: self._case.period_clock["publicity"].finished)
+            if ticket is None:
+                return
+            self._settling.append(ticket)
+            objection: ObjectionInput = ticket.payload
+            await self._pause_period("publicity")
+            self._case.objections.append(Objection(no=len(self._case.objections) + 1, by=objection.actor.username,
+                                                   at=self._now(), objector=objection.objector,
+                                                   content=objection.content))
+            period = self._case.period_clock["publicity"]
+            self._record(objection.actor, "objection_received",
+                         f"公示期间收到{objection.objector}的异议，公示暂停"
+                         f"（已公示 {period.used_working_days} 个工作日）：{objection.content}",
+                         objector=objection.objector)
+            await self._enter(Stage.OBJECTION_REVIEW)
+            resolution: ObjectionResolutionInput = await self._next("objection_resolution")
+            current = self._case.objections[-1]
+            current.resolution, current.resolved_at, current.resolution_note = (
+                resolution.resolution, self._now(), resolution.note)
+            if resolution.resolution == "upheld":
+                self._record(resolution.actor, "objection_upheld", f"异议成立，出让结果无效：{resolution.note}")
+                self._case.stage = Stage.REFUSED
+                await self._close(Status.REJECTED, f"公示异议成立，出让结果无效：{resolution.note}")
+            left = period.limit_working_days - period.used_working_days
+            self._record(resolution.actor, "objection_dismissed",
+                         f"异议不成立，恢复公示（尚余 {left} 个工作日）：{resolution.note}")
+            await self._enter(Stage.PUBLICITY)
+            await self._run_period("publicity")
+
+    async def _start_publicity(self) -> None:
+        await self._enter(Stage.PUBLICITY)
+        self._case.period_clock["publicity"] = PeriodState(limit_working_days=self._policy.publicity_working_days)
+        await self._run_period("publicity")
+        self._record(SYSTEM, "publicity_started",
+                     f"出让结果公示开始，{self._policy.publicity_working_days} 个工作日，至 "
+                     f"{self._case.period_clock['publicity'].ends} 止（{GRANT_PERIODS_CLAUSE}）",
+                     ends=str(self._case.period_clock["publicity"].ends))
+
+    def _set_result(self, result: GrantResultInput) -> None:
+        self._case.result = GrantResult(winner_enterprise_id=result.winner_enterprise_id,
+                                        winner_name=result.winner_name, price_wan_yuan=result.price_wan_yuan,
+                                        recorded_at=self._now())
+        # the winner becomes the case's enterprise: it reads the case and finds it in its lists
+        self._case.enterprise_id, self._case.enterprise_name = result.winner_enterprise_id, result.winner_name
+        self._case.period = None
+        self._record(result.actor, "bidding_result",
+                     f"竞得人：{result.winner_name}，成交价 {result.price_wan_yuan:g} 万元。{result.note}",
+                     winner_enterprise_id=result.winner_enterprise_id, price_wan_yuan=result.price_wan_yuan)
+
+    # ---- after the 公示 ---------------------------------------------------------------------------------------
+
+    async def _contract(self) -> None:
+        await self._enter(Stage.CONTRACT)
+        self._case.period = None
+        contract: GrantContractInput = await self._next("grant_contract")
+        self._case.contract = GrantContract(contract_no=contract.contract_no, signed_on=contract.signed_on,
+                                            fee_wan_yuan=contract.fee_wan_yuan)
+        self._record(contract.actor, "contract_signed",
+                     f"签订出让合同 {contract.contract_no}（{contract.signed_on}），"
+                     f"出让收益 {contract.fee_wan_yuan:g} 万元。{contract.note}", contract_no=contract.contract_no)
+
+    async def _fee_payment(self) -> None:
+        await self._enter(Stage.FEE_PAYMENT)
+        plan = await calls.plan_deadline(self._now(), self._policy.fee_payment_days, self._policy.fee_reminder_days,
+                                         calendar_days=True)
+        self._case.fee_due, self._case.fee_due_at = plan.due, plan.due_at
+        self._fee_remind_at = plan.remind_at
+        self._record(SYSTEM, "fee_due", f"竞得人应于 {plan.due} 前缴纳出让收益，逾期出让失效", due=str(plan.due))
+        payment: FeePaymentInput = await self._next("fee_payment")
+        self._case.fee_paid_at, self._case.fee_due_at = self._now(), None
+        self._record(payment.actor, "fee_paid",
+                     f"确认竞得人已于 {payment.paid_on} 缴纳出让收益（{payment.receipt_ref}）。{payment.note}",
+                     receipt_ref=payment.receipt_ref)
+
+    async def _registration(self) -> None:
+        await self._enter(Stage.REGISTRATION)
+        registration: GrantRegistrationInput = await self._next("grant_registration")
+        assert self._case.result is not None
+        issued = await rights_calls.issue_mining_right(IssueRightInput(
+            case_id=self._case.case_id, licence_no=registration.licence_no, block=self._case.block,
+            holder_enterprise_id=self._case.result.winner_enterprise_id, authority_level=self._case.authority_level,
+            valid_from=local_date(self._now()), by_username=registration.actor.username))
+        self._case.right_id, self._case.right_licence_no = issued.right_id, issued.licence_no
+        self._case.licence_no = issued.licence_no
+        self._record(registration.actor, "right_issued",
+                     f"办理采矿权设立登记，颁发采矿许可证 {issued.licence_no}，"
+                     f"采矿权人：{self._case.result.winner_name}。{registration.note}",
+                     right_id=issued.right_id, licence_no=issued.licence_no)
+
+    # ---- updates ----------------------------------------------------------------------------------------------
+
+    @workflow.update
+    async def grant_result(self, inp: GrantResultInput) -> GrantView:
+        return await self._submit("grant_result", inp)
+
+    @grant_result.validator
+    def _validate_grant_result(self, inp: GrantResultInput) -> None:
+        self._validate("grant_result", inp)
+
+    @workflow.update
+    async def objection(self, inp: ObjectionInput) -> GrantView:
+        return await self._submit("objection", inp)
+
+    @objection.validator
+    def _validate_objection(self, inp: ObjectionInput) -> None:
+        self._validate("objection", inp)
+
+    @workflow.update
+    async def objection_resolution(self, inp: ObjectionResolutionInput) -> GrantView:
+        return await self._submit("objection_resolution", inp)
+
+    @objection_resolution.validator
+    def _validate_objection_resolution(self, inp: ObjectionResolutionInput) -> None:
+        self._validate("objection_resolution", inp)
+
+    @workflow.update
+    async def grant_contract(self, inp: GrantContractInput) -> GrantView:
+        return await self._submit("grant_contract", inp)
+
+    @grant_contract.validator
+    def _validate_grant_contract(self, inp: GrantContractInput) -> None:
+        self._validate("grant_contract", inp)
+
+    @workflow.update
+    async def fee_payment(self, inp: FeePaymentInput) -> GrantView:
+        return await self._submit("fee_payment", inp)
+
+    @fee_payment.validator
+    def _validate_fee_payment(self, inp: FeePaymentInput) -> None:
+        self._validate("fee_payment", inp)
+
+    @workflow.update
+    async def grant_registration(self, inp: GrantRegistrationInput) -> GrantView:
+        return await self._submit("grant_registration", inp)
+
+    @grant_registration.validator
+    def _validate_grant_registration(self, inp: GrantRegistrationInput) -> None:
+        self._validate("grant_registration", inp)
+
+    # ---- checks ------------------------------------------------------------------------------------------------
+
+    def _authority_role(self) -> Role:
+        return Role.CITY_NR if self._case.authority_level is AuthorityLevel.CITY else Role.COUNTY_NR
+
+    def _refusal(self, kind: str, payload: object, queued: list[Ticket]) -> ApplicationError | None:
+        error = super()._refusal(kind, payload, queued)
+        actor: Actor | None = getattr(payload, "actor", None)
+        if error is None and kind in self.ACTIONS and actor is not None and self.ACTIONS[kind].roles == frozenset(NR) \
+                and actor.role is not self._authority_role():
+            name = "市自然资源局" if self._authority_role() is Role.CITY_NR else "县自然资源局"
+            return refusal(ErrorCode.WRONG_AUTHORITY,
+                           f"该区块为{AUTHORITY_NAMES[self._case.authority_level]}发证，由{name}办理",
+                           authority_level=self._case.authority_level.value)
+        return error
+
+    def _check_grant_result(self, _inp: GrantResultInput, _q: list[Ticket]) -> ApplicationError | None:
+        period = self._case.period_clock.get("bidding")
+        if period is None or not period.finished:
+            return refusal(ErrorCode.PERIOD_NOT_ENDED,
+                           f"竞价（挂牌）期至 {period.ends if period else ''} 止，届满后方可确定竞得人",
+                           ends=str(period.ends) if period else None)
+        return None
+
+    def _check_fee_payment(self, inp: FeePaymentInput, _q: list[Ticket]) -> ApplicationError | None:
+        if inp.paid_on > local_date(self._now()):
+            return refusal(ErrorCode.DATE_INVALID, "缴款日期不能晚于今天", paid_on=str(inp.paid_on))
+        return None
+
+    # ---- alarms ------------------------------------------------------------------------------------------------
+
+    def _alarms(self) -> list[Alarm]:
+        alarms: list[Alarm] = []
+        for name, period in self._case.period_clock.items():
+            if period.running_since is not None and period.ends_at is not None and not period.finished:
+                alarms.append((period.ends_at, self._period_end(name)))  # type: ignore[arg-type]
+        if self._case.stage is Stage.FEE_PAYMENT and self._case.fee_due_at is not None:
+            alarms.append((self._case.fee_due_at, self._fee_overdue))
+            if self._fee_remind_at is not None:
+                alarms.append((self._fee_remind_at, self._fee_reminder))
+        return alarms
+
+    async def _fee_reminder(self) -> None:
+        self._fee_remind_at = None
+        winner = [self._case.result.winner_enterprise_id] if self._case.result else []
+        self._record(SYSTEM, "fee_reminded", f"提醒竞得人于 {self._case.fee_due} 前缴纳出让收益，逾期出让失效",
+                     due=str(self._case.fee_due), enterprises=winner)
+
+    async def _fee_overdue(self) -> None:
+        self._case.stage = Stage.LAPSED
+        self._record(SYSTEM, "fee_overdue", f"竞得人逾期（{self._policy.fee_payment_days}日）未缴纳出让收益，出让失效")
+        await self._close(Status.REJECTED, "逾期未缴纳出让收益，出让失效")
+
+    # ---- who the case waits on -----------------------------------------------------------------------------------
+
+    def _pending(self) -> list[Pending]:
+        case = self._case
+        role = self._authority_role()
+        name = "市自然资源局" if role is Role.CITY_NR else f"{case.division_name}自然资源局"
+        match case.stage:
+            case Stage.COMMITTEE_REVIEW:
+                return [Pending(party="committee", name=f"{case.division_name}党委政府（三重一大）",
+                                role=Role.COMMITTEE_SECRETARY, task="committee_decision")]
+            case Stage.CITY_MEETING:
+                return [Pending(party="city_nr", name="中卫市人民政府会议（市自然资源局录入）", role=Role.CITY_NR,
+                                task="city_meeting")]
+            case Stage.BIDDING if case.period_clock["bidding"].finished:
+                return [Pending(party=role.value, name=name, role=role, task="grant_result")]
+            case Stage.OBJECTION_REVIEW:
+                return [Pending(party=role.value, name=name, role=role, task="objection_resolution")]
+            case Stage.CONTRACT:
+                return [Pending(party=role.value, name=name, role=role, task="grant_contract")]
+            case Stage.FEE_PAYMENT:
+                return [Pending(party=role.value, name=name, role=role, task="fee_payment", due=case.fee_due,
+                                due_at=case.fee_due_at)]
+            case Stage.REGISTRATION:
+                return [Pending(party=role.value, name=name, role=role, task="grant_registration")]
+        return []
+
+    def _applicant_enterprises(self) -> set[int]:
+        return set()
