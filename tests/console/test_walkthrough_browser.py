@@ -31,6 +31,8 @@ async def test_reopening_through_every_role_in_the_browser(browsing, dev_stack):
 
     mine = await dev_stack.mine(SHIKONG_MINE)
     await ent.locator('select[name="mine_id"]').select_option(str(mine.id))  # htmx reloads the materials
+    # wait for the new mine's list: the expired mine's has as many rows, and filling those would be lost in the swap
+    await expect(ent.locator("#materials")).to_have_attribute("data-mine", str(mine.id))
     inputs = ent.locator("#materials input")
     await expect(inputs).to_have_count(8)  # underground: no 林地草原 paperwork
     await expect(ent.locator("#materials")).to_contain_text("地下开采矿山须提交以下 8 项")
