@@ -45,6 +45,12 @@ class Kind:
     task_actions: Mapping[str, str] = field(default_factory=dict)
     # the kind's own actions for this caller now, beyond answering its tasks: (principal, view, in jurisdiction)
     extra_actions: ExtraActions = lambda principal, view, in_jurisdiction: []
+    # the stages a case ends in (the dashboard counts open cases over the others)
+    final_stages: frozenset[str] = frozenset({"completed"})
+
+    def open_stages(self) -> list[str]:
+        """The stages an open case can be in, in the procedure's order."""
+        return [stage for stage in self.stage_names if stage not in self.final_stages]
 
     def updates(self) -> frozenset[str]:
         """The names of the updates (actions) its workflow takes."""
@@ -142,7 +148,7 @@ RECTIFICATION = register(Kind(
     status_names={s.value: n for s, n in campaign.RECT_STATUS_NAMES.items()}, task_names=campaign.TASK_NAMES,
     task_actions={"plan": "plan", "close_item": "close_item", "county_acceptance": "county_acceptance",
                   "region_acceptance": "region_acceptance", "commission_restoration": "third_party"},
-    extra_actions=_rectification_extras,
+    extra_actions=_rectification_extras, final_stages=frozenset({campaign.RectStage.CLOSED.value}),
 ))
 CLOSURE = register(Kind(
     code="closure", prefix="GBQD", name="关闭取缔", workflow=ClosureWorkflow, view=ClosureView, family="campaign",

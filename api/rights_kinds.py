@@ -12,6 +12,7 @@ from domain.rights import (
     TRANSFER_WITHDRAWABLE,
     AuthorityLevel,
     GrantStage,
+    TransferStage,
 )
 from domain.roles import Role
 from models.rights_cases import GrantView, TransferView
@@ -47,6 +48,7 @@ TRANSFER = register(Kind(
     stage_names={s.value: n for s, n in TRANSFER_STAGE_NAMES.items()}, task_names=TRANSFER_TASK_NAMES,
     task_actions={t: t for t in TRANSFER_TASK_NAMES if t != "committee_decision"},
     extra_actions=_transfer_extras,  # type: ignore[arg-type]
+    final_stages=frozenset({TransferStage.COMPLETED, TransferStage.REFUSED, TransferStage.LAPSED}),
 ))
 
 GRANT = register(Kind(
@@ -54,4 +56,5 @@ GRANT = register(Kind(
     stage_names={s.value: n for s, n in GRANT_STAGE_NAMES.items()}, task_names=GRANT_TASK_NAMES,
     task_actions={t: t for t in GRANT_TASK_NAMES if t != "committee_decision"},
     extra_actions=_grant_extras,  # type: ignore[arg-type]
+    final_stages=frozenset({GrantStage.COMPLETED, GrantStage.REFUSED, GrantStage.LAPSED}),
 ))

@@ -1,5 +1,5 @@
-"""统计看板: SQL aggregates over the projection, scoped as the case list is (a county sees its own, the city every
-county), and a server-rendered SVG chart of cases over time."""
+"""统计看板: SQL aggregates over the projection for one procedure at a time (its stages are its own), scoped as the
+case list is (a county sees its own, the city every county), and a server-rendered SVG chart of cases over time."""
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -10,17 +10,24 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.deps import Principal
+from api.kinds import Kind
 from api.scope import case_filter, division_filter
 from domain.calendar import CHINA_TZ, local_date
 from domain.cases import Status
-from domain.reopening import STAGE_NAMES, Stage
 from domain.roles import ROLE_NAMES, Role
 from models.projection import CaseRecord, CaseTask
 from models.registry import Division, DivisionLevel
 
-OPEN_STAGES = [s for s in Stage if s is not Stage.COMPLETED]
-# Column headings short enough for a 1366-pixel screen.
-SHORT_STAGE_NAMES = {**STAGE_NAMES, Stage.COMMITTEE_REVIEW: "三重一大", Stage.CITY_FILING: "备案"}
+# Column headings short enough for a 1366-pixel screen, where a stage's full name is long.
+SHORT_STAGE_NAMES: dict[str, dict[str, str]] = {
+    "reopening": {"committee_review": "三重一大", "city_filing": "备案"},
+    "transfer": {"joint_application": "共同申请", "committee_review": "三重一大", "city_meeting": "市政府会议",
+                 "decision": "审批决定", "suspended": "期限中止"},
+    "grant": {"capacity_check": "产能校验", "committee_review": "三重一大", "city_meeting": "市政府会议",
+              "bidding": "招拍挂", "objection_review": "异议处理", "fee_payment": "缴纳收益"},
+    "closure": {"explosives": "收缴火工品", "safety_permit": "注销安许证", "licence": "注销采矿证",
+                "clearance": "三不留", "restoration_acceptance": "修复验收", "publicity": "结果公示"},
+}
 MONTHS = 12
 
 
@@ -49,6 +56,7 @@ class Chart:
 @dataclass
 class Dashboard:
     scope_name: str
+    kind: Kind
     stages: list[tuple[str, str]]
     counties: list[tuple[str, str]]
     open_by: dict[tuple[str, str], int]
@@ -81,20 +89,24 @@ def _china_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=CHINA_TZ).astimezone(UTC)
 
 
-async def build_dashboard(session: AsyncSession, principal: Principal, now: datetime, is_sqlite: bool) -> Dashboard:
-    scope = case_filter(principal)
+async def build_dashboard(session: AsyncSession, principal: Principal, now: datetime, is_sqlite: bool,
+                          kind: Kind) -> Dashboard:
+    scope = and_(case_filter(principal), col(CaseRecord.kind) == kind.code)
     today = local_date(now)
 
-    counties = (await session.exec(
-        select(Division).where(Division.level == DivisionLevel.COUNTY, division_filter(principal, Division.code))
-        .order_by(col(Division.code))
-    )).all()
     open_rows = (await session.exec(
         select(CaseRecord.division_code, CaseRecord.stage, func.count())
         .where(scope, col(CaseRecord.status) == Status.ACTIVE.value)
         .group_by(col(CaseRecord.division_code), col(CaseRecord.stage))
     )).all()
     open_by = {(division, stage): n for division, stage, n in open_rows}
+    # The counties in scope, and any other division holding cases of this kind (a city's own campaign).
+    holding = {division for division, _ in open_by}
+    counties = (await session.exec(
+        select(Division).where(division_filter(principal, Division.code),
+                               or_(col(Division.level) == DivisionLevel.COUNTY, col(Division.code).in_(holding)))
+        .order_by(col(Division.code))
+    )).all()
 
     overdue_cases = (await session.exec(
         select(func.count()).select_from(CaseRecord)
@@ -105,7 +117,8 @@ async def build_dashboard(session: AsyncSession, principal: Principal, now: date
     late = or_(col(CaseTask.overdue).is_(True), and_(col(CaseTask.due_at).is_not(None), col(CaseTask.due_at) <= now))
     holder_rows = (await session.exec(
         select(CaseTask.division_code, CaseTask.name, CaseTask.role, func.count(), func.min(CaseTask.due_at))
-        .where(division_filter(principal, CaseTask.division_code), late)
+        .join(CaseRecord, col(CaseRecord.case_id) == col(CaseTask.case_id))
+        .where(division_filter(principal, CaseTask.division_code), col(CaseRecord.kind) == kind.code, late)
         .group_by(col(CaseTask.division_code), col(CaseTask.name), col(CaseTask.role))
         .order_by(func.count().desc(), func.min(CaseTask.due_at))
         .limit(10)
@@ -148,8 +161,8 @@ async def build_dashboard(session: AsyncSession, principal: Principal, now: date
         division = await session.get(Division, user.division_code)
         scope_name = division.name if division else user.division_code
     return Dashboard(
-        scope_name=scope_name,
-        stages=[(s.value, SHORT_STAGE_NAMES[s]) for s in OPEN_STAGES],
+        scope_name=scope_name, kind=kind,
+        stages=[(s, SHORT_STAGE_NAMES.get(kind.code, {}).get(s, kind.stage_names[s])) for s in kind.open_stages()],
         counties=[(d.code, d.name) for d in counties],
         open_by=open_by, open_total=sum(open_by.values()), overdue_cases=overdue_cases, overdue_holders=holders,
         completed_this_month=closed.get(Status.COMPLETED.value, 0),

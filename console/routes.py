@@ -21,6 +21,7 @@ from api import case_service
 from api.actions import available_actions
 from api.deps import SESSION_COOKIE, DatabaseDep, SessionDep, SettingsDep, TemporalDep, principal_from_token
 from api.errors import as_domain_error
+from api.kinds import KINDS, REOPENING, Kind
 from api.login import authenticate
 from api.routes.cases import list_cases
 from api.routes.tasks import my_tasks
@@ -31,7 +32,7 @@ from domain.cases import Status
 from domain.divisions import covers, level
 from domain.errors import DomainError, ErrorCode
 from domain.mines import METHOD_NAMES
-from domain.reopening import MATERIAL_NAMES, STAGE_NAMES, STATUS_NAMES, Stage, required_materials
+from domain.reopening import MATERIAL_NAMES, STATUS_NAMES, required_materials
 from domain.roles import DEPARTMENT_KIND_NAMES, ROLE_NAMES, Role
 from models.db import utcnow
 from models.projection import CaseRecord
@@ -59,8 +60,18 @@ from .web import (
 
 router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)
 PAGE_SIZE = 20
-# Procedures the console lists (the `kind` of a case); more join as their workflows are added.
-PROCEDURES = {"reopening": "开复工"}
+
+
+def _stage_choices(kind: Kind | None) -> dict[str, str]:
+    """The stages the list filter offers: the chosen procedure's, or every procedure's (a stage code names the same
+    step wherever it appears, so the first procedure's name for it stands)."""
+    if kind is not None:
+        return dict(kind.stage_names)
+    choices: dict[str, str] = {}
+    for each in KINDS.values():
+        for code, name in each.stage_names.items():
+            choices.setdefault(code, name)
+    return choices
 
 
 def _safe_next(target: str | None) -> str:
@@ -163,11 +174,15 @@ async def _counties(console: Console) -> list[Division]:
 @router.get("/cases", response_class=HTMLResponse)
 async def case_list(console: ConsoleDep) -> Response:
     params = console.request.query_params
-    stage, status = _enum_or_none(Stage, params.get("stage")), _enum_or_none(Status, params.get("status"))
+    chosen = KINDS.get(params.get("kind") or "")
+    kind = chosen.code if chosen else None
+    stages = _stage_choices(chosen)
+    # a stage the chosen procedure does not have (the procedure was changed after it) is dropped, not an error
+    stage = params.get("stage") if params.get("stage") in stages else None
+    status = _enum_or_none(Status, params.get("status"))
     counties = await _counties(console)
     county = params.get("county") if params.get("county") in {d.code for d in counties} else None
     overdue = True if params.get("overdue") == "1" else None
-    kind = params.get("kind") if params.get("kind") in PROCEDURES else None
     q = (params.get("q") or "").strip()[:50] or None
     try:
         page = max(1, min(int(params.get("page", "1")), 10_000))
@@ -176,7 +191,7 @@ async def case_list(console: ConsoleDep) -> Response:
     result = await list_cases(principal=console.principal, session=console.session, kind=kind, stage=stage,
                               status=status, division_code=county, overdue=overdue, q=q, page=page,
                               page_size=PAGE_SIZE, cursor=None)
-    filters = {"kind": kind or "", "stage": stage.value if stage else "", "status": status.value if status else "",
+    filters = {"kind": kind or "", "stage": stage or "", "status": status.value if status else "",
                "county": county or "", "overdue": "1" if overdue else "", "q": q or ""}
     pages = max(1, math.ceil(result.total / PAGE_SIZE))
 
@@ -186,7 +201,7 @@ async def case_list(console: ConsoleDep) -> Response:
     return render(console.request, "cases.html", {
         "active": "cases", "result": result, "filters": filters, "page": page, "pages": pages,
         "page_url": page_url, "counties": counties, "county_names": {d.code: d.name for d in counties},
-        "stages": [(s.value, STAGE_NAMES[s]) for s in Stage], "procedures": list(PROCEDURES.items()),
+        "stages": list(stages.items()), "procedures": [(k.code, k.name) for k in KINDS.values()],
         "statuses": list(STATUS_NAMES.items()),
     }, console=console)
 
@@ -331,6 +346,10 @@ async def submit_reopening(console: ConsoleDep, temporal: TemporalDep, db: Datab
 async def dashboard(console: ConsoleDep) -> Response:
     if console.role not in DASHBOARD_ROLES:
         raise DomainError(ErrorCode.FORBIDDEN_ROLE, "统计看板仅供县、市主管部门使用")
+    # one procedure at a time, since each has its own stages; an unknown one falls back to 开复工
+    kind = KINDS.get(console.request.query_params.get("kind") or "", REOPENING)
     data = await build_dashboard(console.session, console.principal, utcnow(),
-                                 is_sqlite=console.request.app.state.db.is_sqlite)
-    return render(console.request, "dashboard.html", {"active": "dashboard", "d": data}, console=console)
+                                 is_sqlite=console.request.app.state.db.is_sqlite, kind=kind)
+    return render(console.request, "dashboard.html", {"active": "dashboard", "d": data,
+                                                      "procedures": [(k.code, k.name) for k in KINDS.values()]},
+                  console=console)

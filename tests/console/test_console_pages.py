@@ -5,6 +5,7 @@ import json
 import re
 import time
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -14,7 +15,7 @@ from domain.calendar import local_date
 from models.audit import AuditEntry
 from models.db import utcnow
 from models.demo import DEMO_PASSWORD
-from models.projection import CaseRecord
+from models.projection import CaseRecord, CaseTask
 from tests.console.synthetic import fill_projection
 from tests.support.stack import Stack, make_http
 
@@ -233,3 +234,76 @@ async def test_list_and_dashboard_stay_fast_at_thousands_of_cases(web: Browser, 
     assert re.findall(r'data-county="(\d+)"', page) == ["640521"]
     listed = (await web.http.get("/console/cases")).text
     assert set(re.findall(r"<td>(沙坡头区|中宁县|海原县)</td>", listed)) <= {"中宁县"}
+
+
+async def _add_cases(stack: Stack, kind: str, prefix: str, rows: list[tuple[str, str, str, bool]]) -> None:
+    """Projection rows of one procedure: (division, stage, status, overdue); an overdue open case has a late task."""
+    mine = await stack.mine("中宁县石空镇双龙山石膏矿")
+    now = utcnow()
+    async with stack.db.write() as session:
+        for i, (division, stage, status, overdue) in enumerate(rows):
+            case_id = f"{prefix}-20261101-T{i:04d}"
+            session.add(CaseRecord(
+                case_id=case_id, kind=kind, title=f"{mine.name} {kind}", mine_id=mine.id or 0, mine_name=mine.name,
+                licence_no=mine.licence_no, enterprise_id=mine.enterprise_id, enterprise_name="宁夏测试企业",
+                division_code=division, city_code="640500", stage=stage, status=status, overdue=overdue,
+                round_no=1, summary="", version=1, submitted_at=now - timedelta(days=3), updated_at=now,
+                closed_at=None if status == "active" else now))
+            if overdue:
+                await session.flush()
+                session.add(CaseTask(case_id=case_id, task="decision", party="county_nr", name=f"{kind}审批科",
+                                     role="county_nr", division_code=division, due_at=now - timedelta(days=2),
+                                     overdue=True))
+
+
+async def test_dashboard_and_list_show_one_procedure_with_its_own_stages(web: Browser, stack: Stack):
+    await _add_cases(stack, "reopening", "KFG", [("640521", "joint_acceptance", "active", False),
+                                                  ("640522", "intake", "active", True)])
+    await _add_cases(stack, "transfer", "ZR", [("640521", "suspended", "active", True),
+                                               ("640521", "registration", "active", False),
+                                               ("640502", "review", "active", False),
+                                               ("640521", "refused", "rejected", False)])
+    await _add_cases(stack, "campaign", "ZLZD", [("640500", "rectifying", "active", False)])
+    await web.login("city_nr")
+
+    def kpi(page: str, name: str) -> int:
+        found = re.search(rf'id="kpi-{name}">(\d+)<', page)
+        assert found, name
+        return int(found.group(1))
+
+    # the default is 开复工: the other procedures' cases are not counted in its figures
+    page = (await web.http.get("/console/dashboard")).text
+    assert "中卫市 · 开复工" in page
+    assert (kpi(page, "open"), kpi(page, "overdue")) == (2, 1)
+    assert "联合验收" in page and "期限中止" not in page
+    assert "transfer审批科" not in page and "reopening审批科" in page
+
+    page = (await web.http.get("/console/dashboard?kind=transfer")).text
+    assert '<a href="/console/dashboard?kind=transfer" aria-current="page">采矿权转让</a>' in page
+    assert (kpi(page, "open"), kpi(page, "overdue")) == (3, 1)
+    headings = re.findall(r"<th>([^<]+)</th>", page.split('id="open-by-stage"')[1].split("</thead>")[0])
+    assert headings == ["县（区）", "共同申请", "受理审查", "补正", "三重一大", "市政府会议", "审批决定", "变更登记",
+                        "市局备案", "期限中止", "合计"]
+    zn = re.search(r'<tr data-county="640521">(.*?)</tr>', page, re.S)
+    assert zn and re.findall(r"<td[^>]*>(?:<strong>)?(\d+)", zn.group(1))[-1] == "2"
+    assert "transfer审批科" in page and "reopening审批科" not in page
+
+    # a city's own campaign is counted under the city, as a row of its own
+    page = (await web.http.get("/console/dashboard?kind=campaign")).text
+    assert kpi(page, "open") == 1 and 'data-county="640500"' in page
+
+    # an unknown procedure falls back to 开复工 rather than failing
+    page = (await web.http.get("/console/dashboard?kind=nonsense")).text
+    assert kpi(page, "open") == 2
+
+    # the list offers the chosen procedure's stages, and drops a stage that procedure does not have
+    listed = (await web.http.get("/console/cases?kind=transfer")).text
+    stage_filter = listed.split('id="stage-filter"')[1].split("</label>")[0]
+    assert "变更登记" in stage_filter and "联合验收" not in stage_filter
+    assert "共 4 件" in listed
+    listed = (await web.http.get("/console/cases?kind=transfer&stage=suspended")).text
+    assert "共 1 件" in listed
+    listed = (await web.http.get("/console/cases?kind=transfer&stage=joint_acceptance")).text
+    assert "共 4 件" in listed
+    listed = (await web.http.get("/console/cases?stage=joint_acceptance")).text
+    assert "共 1 件" in listed and "联合验收" in listed.split('id="stage-filter"')[1]

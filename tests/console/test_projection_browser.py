@@ -24,6 +24,10 @@ async def test_dashboard_list_and_overdue_inbox_over_many_cases(browsing_project
     await expect(city.locator("#overdue-holders tbody tr").first).to_have_class("late")
     await expect(city.locator("svg.chart rect.bar")).to_have_count(24)  # 12 months × (submitted, completed)
     await b.screenshot(city, "console-dashboard")
+    await city.get_by_role("link", name="采矿权出让").click()
+    await expect(city.locator("#open-by-stage thead th")).to_contain_text(["县（区）", "产能校验"])
+    await expect(city.locator("#kpi-open")).to_have_text("0")  # the synthetic cases are all reopenings
+    await b.screenshot(city, "console-dashboard-grant")
 
     # the list: filters apply as they change (htmx swaps the results and keeps the URL shareable)
     await city.get_by_role("link", name="案件").click()
@@ -46,6 +50,12 @@ async def test_dashboard_list_and_overdue_inbox_over_many_cases(browsing_project
     await city.get_by_role("link", name="下一页").click()
     await expect(pages).to_contain_text("第 2 /")
     await b.screenshot(city, "console-case-list")
+    # choosing a procedure swaps in its own stages
+    await expect(city.locator("#stage-filter")).to_contain_text("联合验收")
+    await city.get_by_label("流程").select_option("transfer")
+    await expect(city.locator("#stage-filter")).to_contain_text("变更登记")
+    await expect(city.locator("#stage-filter")).not_to_contain_text("联合验收")
+    await expect(city).to_have_url(re.compile(r"kind=transfer"))
 
     # a department's inbox: overdue first, in red, with days overdue
     police = await b.login("zn_police")
