@@ -4,13 +4,9 @@ Runs the `st` CLI against the real app on a loopback socket (real Temporal dev s
 time budget per role; `--checks not_a_server_error` is the property under test.
 """
 
-import asyncio
-import sys
-from pathlib import Path
-
 import pytest
 
-from tests.support.serve import serve
+from tests.support.schemathesis import run_schemathesis
 
 pytestmark = pytest.mark.devserver
 
@@ -33,15 +29,6 @@ async def test_no_generated_request_yields_a_server_error(dev_stack, role, tmp_p
         '"path.party" = "public_security"\n'
         f'"path.mine_id" = {case["mine_id"]}\n'
         f'"query.mine_id" = {case["mine_id"]}\n', encoding="utf-8")
-    st = Path(sys.executable).parent / "st"
-    async for base in serve(s.app):
-        process = await asyncio.create_subprocess_exec(
-            str(st), "--config-file", str(config), "run", f"{base}/openapi.json", "--checks", "not_a_server_error",
-            "--header", f"Authorization: {s.auth(ROLES[role])['Authorization']}",
-            "--max-time", str(SECONDS_PER_ROLE), "--workers", "1", "--request-timeout", "20",
-            "--phases", "examples,coverage,fuzzing", "--suppress-health-check", "all",
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-        )
-        output, _ = await process.communicate()
-        report = output.decode(errors="replace")
-        assert process.returncode == 0, report[-6000:]
+    code, report = await run_schemathesis(s.app, config=config, authorization=s.auth(ROLES[role])["Authorization"],
+                                          seconds=SECONDS_PER_ROLE)
+    assert code == 0, report[-6000:]
