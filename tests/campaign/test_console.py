@@ -37,6 +37,7 @@ async def test_supervision_and_case_pages(stack):
     assert started["case_id"] in inbox.text
     case_page = await web.http.get(f"/console/cases/{started['case_id']}")
     assert case_page.status_code == 200 and "一矿一方案" in case_page.text and "张建国" in case_page.text
+    assert 'id="case-stage">停产整治</span>' in case_page.text  # the status box, at the plan's next 环节
     closure_page = await web.http.get(f"/console/cases/{closure['started'][0]['case_id']}")
     assert closure_page.status_code == 200 and "断电" in closure_page.text and "国网中宁供电公司" in closure_page.text
 
