@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     )
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
-    # Task queues are `<task_queue>-<family>` (worker.py FAMILIES): one per procedure family.
+    # Task queues are `<task_queue>-<family>` (worker.py family_workflows): one per procedure family.
     task_queue: str = "mineflow"
     jwt_secret: str = DEV_JWT_SECRET
     jwt_ttl_minutes: int = 8 * 60
@@ -67,12 +67,12 @@ class Settings(BaseSettings):
     worker_max_cached_workflows: int = 500
     # SQLite only: how long a writer waits for the lock before the statement fails (and its activity retries).
     sqlite_busy_timeout_ms: int = 30_000
-    # Overrides of the reopening procedure's defaults (domain/reopening.py ReopeningDefaults), as JSON, e.g.
-    # MINEFLOW_REOPENING_POLICY='{"expert_panel_size": 5}'. Each case keeps the policy it started with.
+    # Overrides of each procedure's defaults (its deadlines and periods), by the procedure's code, as JSON, e.g.
+    # MINEFLOW_POLICIES='{"reopening": {"expert_panel_size": 5}, "grant": {"publicity_working_days": 10},
+    # "closure": {"publicity_working_days": 7, "power_cut": 3}}' (a closure step's name: its working days). Each
+    # case keeps the policy it started with. The older per-procedure variables below still work.
+    policies: dict[str, dict[str, Any]] = Field(default_factory=dict)
     reopening_policy: dict[str, int | str] = Field(default_factory=dict)
-    # Overrides of the rectification's and the closure's defaults (domain/campaign.py), as JSON, e.g.
-    # MINEFLOW_RECTIFICATION_POLICY='{"referral_after_working_days": 5}',
-    # MINEFLOW_CLOSURE_POLICY='{"publicity_working_days": 7, "power_cut": 3}' (a step's name: its working days).
     rectification_policy: dict[str, int] = Field(default_factory=dict)
     closure_policy: dict[str, int] = Field(default_factory=dict)
     # Mining rights (domain/rights.py), per province, as JSON: who issues a right by mineral and scale
@@ -102,6 +102,12 @@ class Settings(BaseSettings):
                                  "MINEFLOW_WEBHOOK_SECRET")
             self.seed_demo = False
         return self
+
+    def policy_overrides(self, kind: str) -> dict[str, Any]:
+        """A procedure's overrides: MINEFLOW_POLICIES[kind] over its older variable (MINEFLOW_<KIND>_POLICY, and
+        MINEFLOW_TRANSFER_PERIODS / MINEFLOW_GRANT_PERIODS for the mining rights)."""
+        older = getattr(self, f"{kind}_policy", None) or getattr(self, f"{kind}_periods", None) or {}
+        return {**older, **self.policies.get(kind, {})}
 
     @property
     def sync_database_url(self) -> str:

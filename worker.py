@@ -1,4 +1,5 @@
-"""The worker: runs the procedures' workflows and activities, one task queue per procedure family.
+"""The worker: runs the procedures' workflows and activities, one task queue per procedure family — both derived
+from the registered procedures (api/procedures/, each a `Kind` naming its workflow, family and activities).
 
 `mineflow worker [--family F …]` (or `python worker.py`) with settings from the environment. Each family listens on
 `<MINEFLOW_TASK_QUEUE>-<family>`, so the families can be scaled apart (more worker processes for one family);
@@ -23,32 +24,31 @@ from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput, Interceptor, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+import api.procedures  # noqa: F401  (registers every procedure)
 import engine
 import logs
 from activities.calendar import CalendarActivities
-from activities.campaign import CampaignActivities
 from activities.cases import CaseActivities
 from activities.notify import LogNotifier, NotificationActivities, Notifier, notifier_from
-from activities.rights import RightsActivities
+from api.kinds import KINDS, activity_methods
 from domain.calendar import WorkCalendar
 from models.db import Database
 from settings import Settings, get_settings, queue_name
-from workflows.campaign import CampaignWorkflow
-from workflows.closure import ClosureWorkflow
-from workflows.grant import GrantWorkflow
 from workflows.notifications import DISPATCHER_ID, DispatcherConfig, NotificationDispatcherWorkflow
-from workflows.rectification import RectificationWorkflow
-from workflows.reopening import ReopeningWorkflow
-from workflows.transfer import TransferWorkflow
 
-# Procedure families: each its own task queue (api/kinds.py names each kind's family).
-FAMILIES: dict[str, Sequence[type]] = {
-    "reopening": (ReopeningWorkflow,),
-    "campaign": (CampaignWorkflow, RectificationWorkflow, ClosureWorkflow),
-    "rights": (TransferWorkflow, GrantWorkflow),
-    "system": (NotificationDispatcherWorkflow,),
-}
-WORKFLOWS: Sequence[type] = [workflow for family in FAMILIES.values() for workflow in family]
+SYSTEM_FAMILY = "system"  # the deployment's own workflows (the notification dispatcher)
+
+
+def family_workflows() -> dict[str, list[type]]:
+    """Each procedure family's workflows (its own task queue), from the registered kinds; then the system's."""
+    found: dict[str, list[type]] = {}
+    for kind in KINDS.values():
+        found.setdefault(kind.family, []).append(kind.workflow)
+    return {**found, SYSTEM_FAMILY: [NotificationDispatcherWorkflow]}
+
+
+def workflows() -> list[type]:
+    return [workflow for family in family_workflows().values() for workflow in family]
 
 
 class _ActivityLogContext(ActivityInboundInterceptor):
@@ -89,13 +89,14 @@ class Workers:
         await self._stack.aclose()
 
 
-def campaign_activities(db: Database) -> dict[str, Callable[..., Any]]:
-    """The 治理整顿 family's activities (activities/campaign.py)."""
-    c = CampaignActivities(db)
-    return {"record_campaign": c.record_campaign, "link_campaign_case": c.link_campaign_case,
-            "sync_rectification_items": c.sync_rectification_items, "record_referral": c.record_referral,
-            "record_claim": c.record_claim, "campaign_progress": c.campaign_progress,
-            "suspend_city_mines": c.suspend_city_mines, "record_closure_capacity": c.record_closure_capacity}
+def activities(db: Database, calendar: WorkCalendar | None, notifier: Notifier) -> dict[str, Callable[..., Any]]:
+    """Every activity by name: those every case uses (projection, document numbers, calendar, notifications), then
+    each procedure's own (`Kind.activities`)."""
+    found: dict[str, Callable[..., Any]] = {}
+    shared = (CaseActivities(db), CalendarActivities(calendar), NotificationActivities(db, notifier))
+    for fn in activity_methods(*shared) + [fn for kind in KINDS.values() for fn in kind.activities(db)]:
+        found.setdefault(fn.__temporal_activity_definition.name, fn)  # type: ignore[attr-defined]
+    return found
 
 
 def build_worker(client: Client, db: Database, task_queue: str, *, families: Sequence[str] | None = None,
@@ -103,31 +104,20 @@ def build_worker(client: Client, db: Database, task_queue: str, *, families: Seq
                  overrides: Mapping[str, Callable[..., Any]] | None = None, **options: object) -> Workers:
     """Workers for `families` (all by default), on `<task_queue>-<family>`. `overrides` replaces activities by
     name (tests fake one that way)."""
-    cases, cal = CaseActivities(db), CalendarActivities(calendar)
-    notify = NotificationActivities(db, notifier or LogNotifier())
-    rights = RightsActivities(db)
-    activities: dict[str, Callable[..., Any]] = {
-        "sync_case": cases.sync_case, "issue_document_number": cases.issue_document_number,
-        "plan_deadline": cal.plan_deadline, "count_working_days": cal.count_working_days,
-        "pending_notifications": notify.pending_notifications, "deliver_notification": notify.deliver_notification,
-        "mark_notification_failed": notify.mark_notification_failed,
-        **campaign_activities(db),
-        "change_right_holder": rights.change_right_holder, "issue_mining_right": rights.issue_mining_right,
-        "check_capacity_ledger": rights.check_capacity_ledger, "release_capacity": rights.release_capacity,
-        **(overrides or {}),
-    }
+    by_family = family_workflows()
+    registered = {**activities(db, calendar, notifier or LogNotifier()), **(overrides or {})}
     return Workers([
         Worker(
             client,
             task_queue=queue_name(task_queue, family),
-            workflows=list(FAMILIES[family]),
+            workflows=by_family[family],
             workflow_runner=RUNNER,
-            activities=list(activities.values()),  # local activities run in the workflow's own worker
+            activities=list(registered.values()),  # local activities run in the workflow's own worker
             graceful_shutdown_timeout=timedelta(seconds=20),
             interceptors=[LogContext()],
             **options,  # type: ignore[arg-type]
         )
-        for family in families or FAMILIES
+        for family in families or by_family
     ])
 
 
@@ -136,7 +126,7 @@ async def start_dispatcher(client: Client, settings: Settings) -> None:
     config = DispatcherConfig(poll_seconds=settings.notification_poll_seconds,
                               max_attempts=settings.notification_max_attempts)
     await client.start_workflow(NotificationDispatcherWorkflow.run, config, id=DISPATCHER_ID,
-                                task_queue=queue_name(settings.task_queue, "system"),
+                                task_queue=queue_name(settings.task_queue, SYSTEM_FAMILY),
                                 id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING)
 
 
@@ -146,7 +136,7 @@ async def main(settings: Settings, families: Sequence[str] | None = None) -> Non
     metrics = settings.worker_metrics_address
     runtime = engine.runtime_with_metrics(metrics) if metrics else None
     client = await engine.connect(settings, runtime)
-    families = list(families or FAMILIES)
+    families = list(families or family_workflows())
     worker = build_worker(client, db, settings.task_queue, families=families, notifier=notifier_from(settings),
                           max_cached_workflows=settings.worker_max_cached_workflows)
     stop = asyncio.Event()
@@ -156,7 +146,7 @@ async def main(settings: Settings, families: Sequence[str] | None = None) -> Non
     log.info("worker started", families=families, task_queues=[queue_name(settings.task_queue, f) for f in families],
              temporal=settings.temporal_address, metrics=settings.worker_metrics_address)
     async with worker:
-        if "system" in families:
+        if SYSTEM_FAMILY in families:
             await start_dispatcher(client, settings)
         await stop.wait()
         log.info("worker stopping")

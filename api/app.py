@@ -10,11 +10,12 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from temporalio.client import Client
 
+import api.procedures  # noqa: F401  (registers every procedure before the routes are built)
 import console
 import engine
 import logs
 from api import errors, observability
-from api.routes import admin, auth, campaign, cases, classification, health, ledger, registry, reopenings, rights, tasks
+from api.routes import admin, auth, cases, classification, health, ledger, procedures, registry, rights, tasks
 from models.db import Database
 from settings import Settings, get_settings
 
@@ -69,8 +70,9 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
                            allow_methods=["GET", "POST", "DELETE"], allow_headers=["Authorization", "Content-Type",
                                                                                   "Idempotency-Key"])
-    for module in (auth, reopenings, cases, tasks, registry, admin, classification, ledger, rights, campaign):
+    for module in (auth, cases, tasks, registry, admin, classification, ledger, rights):
         app.include_router(module.router, prefix="/api/v1")
+    app.include_router(procedures.build_router(), prefix="/api/v1")
     app.include_router(health.router)
     console.install(app)
     return app

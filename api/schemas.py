@@ -1,17 +1,16 @@
 """Response bodies of the HTTP API (request bodies live in `models.cases` beside the workflow inputs)."""
 
+import functools
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Union
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
-from api.kinds import stage_name, status_name, task_name
+from api.kinds import KINDS, Kind, action_of, stage_name, status_name, task_name
 from domain.calendar import WorkCalendar, local_date
-from models.campaign import CampaignView, ClosureView, RectificationView
 from models.cases import CaseViewBase, Pending
 from models.projection import CaseRecord, CaseTask
-from models.reopening import ReopeningView
-from models.rights_cases import GrantView, TransferView
 
 
 class TokenOut(BaseModel):
@@ -22,6 +21,7 @@ class TokenOut(BaseModel):
 
 class PendingOut(Pending):
     task_name: str
+    action: str | None = Field(default=None, description="办理此待办的操作（见 available_actions）")
     days_overdue: int = 0
     working_days_left: int | None = None
 
@@ -33,46 +33,30 @@ class CaseOutFields(BaseModel):
     status_name: str
     pending: list[PendingOut] = Field(default_factory=list)
     working_days_left: int | None = Field(default=None, description="法定期限剩余工作日（期限停止计算时为空）")
-    available_actions: list[str] = Field(default_factory=list,
-                                         description="当前登录用户此刻可办理的操作（如 sign_off、approval、withdraw）")
 
 
-class ReopeningOut(CaseOutFields, ReopeningView):
-    """A 开复工 case as `GET /cases/{id}` and every action return it."""
+@functools.cache
+def out_model(kind: Kind) -> type[CaseOutFields]:
+    """A kind's case as `GET /cases/{id}` and every action return it (e.g. `TransferOut`)."""
+    name = kind.view.__name__.removesuffix("View") + "Out"
+    out: type[CaseOutFields] = create_model(  # type: ignore[call-overload]
+        name, __base__=(CaseOutFields, kind.view), __doc__=f"{kind.name}案件（详情，及每项操作办理后的案件）")
+    return out
 
 
-class TransferOut(CaseOutFields, TransferView):
-    """A 采矿权转让 case as `GET /cases/{id}` and its actions return it."""
+def out_union(kinds: Iterable[Kind]) -> Any:
+    """The response model of a route answering cases of several kinds: one of their outputs, by `kind`."""
+    outs = tuple(out_model(k) for k in kinds)
+    if len(outs) == 1:
+        return outs[0]
+    return Annotated[Union[outs], Field(discriminator="kind")]  # noqa: UP007  (a union built at run time)
 
 
-class GrantOut(CaseOutFields, GrantView):
-    """A 采矿权出让 case as `GET /cases/{id}` and its actions return it."""
-
-
-class CampaignOut(CaseOutFields, CampaignView):
-    """A 治理整顿 campaign as `GET /cases/{id}` and its actions return it."""
-
-
-class RectificationOut(CaseOutFields, RectificationView):
-    """A mine's 整治 case (一矿一策) as `GET /cases/{id}` and its actions return it."""
-
-
-class ClosureOut(CaseOutFields, ClosureView):
-    """A 关闭取缔 case as `GET /cases/{id}` and its actions return it."""
-
-
-# kind -> its output model; `CaseOut` is what case routes declare (a union once there are several kinds).
-OUTS: dict[str, type[CaseOutFields]] = {"reopening": ReopeningOut, "transfer": TransferOut, "grant": GrantOut,
-                                        "campaign": CampaignOut, "rectification": RectificationOut,
-                                        "closure": ClosureOut}
-CaseOut = Annotated[ReopeningOut | TransferOut | GrantOut | CampaignOut | RectificationOut | ClosureOut,
-                    Field(discriminator="kind")]
-
-
-def case_out(view: CaseViewBase, calendar: WorkCalendar, now: datetime, actions: list[str] | None = None) -> Any:
+def case_out(view: CaseViewBase, calendar: WorkCalendar, now: datetime) -> Any:
+    kind = KINDS[view.kind]
     today = local_date(now)
     pending = [
-        PendingOut(**p.model_dump(), task_name=task_name(view.kind, p.task),
+        PendingOut(**p.model_dump(), task_name=task_name(view.kind, p.task), action=action_of(kind, p.task),
                    days_overdue=max((today - p.due).days, 0) if p.due else 0,
                    working_days_left=calendar.working_days_between(today, p.due) if p.due else None)
         for p in view.pending
@@ -82,9 +66,8 @@ def case_out(view: CaseViewBase, calendar: WorkCalendar, now: datetime, actions:
     left = calendar.working_days_between(today, view.deadline) if view.deadline else None
     if view.deadline and view.clock.calendar_days:  # a natural-day limit (e.g. 国务院令第242号 第十条)
         left = max((view.deadline - today).days, 0)
-    return OUTS[view.kind](**data, stage_name=stage_name(view.kind, str(view.stage)),
-                           status_name=status_name(view.kind, view.status.value), working_days_left=left,
-                           available_actions=actions or [])
+    return out_model(kind)(**data, stage_name=stage_name(view.kind, str(view.stage)),
+                           status_name=status_name(view.kind, view.status.value), working_days_left=left)
 
 
 class CaseSummary(BaseModel):
@@ -128,8 +111,10 @@ class CaseList(BaseModel):
 
 class TaskOut(BaseModel):
     case_id: str
+    kind: str
     task: str
     task_name: str
+    action: str | None = Field(default=None, description="办理此待办的操作")
     party: str | None
     name: str
     role: str
@@ -150,7 +135,9 @@ class TaskOut(BaseModel):
         days_overdue = 0
         if task.due_at is not None and task.due_at <= now:
             days_overdue = (local_date(now) - local_date(task.due_at)).days + 1
-        return cls(case_id=task.case_id, task=task.task, task_name=task_name(record.kind, task.task),
+        kind = KINDS.get(record.kind)
+        return cls(case_id=task.case_id, kind=record.kind, task=task.task, task_name=task_name(record.kind, task.task),
+                   action=action_of(kind, task.task) if kind else None,
                    party=task.party, name=task.name, role=task.role, due_at=task.due_at,
                    overdue=task.overdue or days_overdue > 0, days_overdue=days_overdue, urged_at=task.urged_at,
                    urge_message=task.urge_message, title=record.title, mine_name=record.mine_name,
@@ -161,15 +148,3 @@ class TaskOut(BaseModel):
 class TaskList(BaseModel):
     items: list[TaskOut]
     total: int
-
-
-class MaterialRequirement(BaseModel):
-    kind: str
-    name: str
-    clause: str
-
-
-class RequiredMaterials(BaseModel):
-    mine_id: int
-    method: str
-    items: list[MaterialRequirement]

@@ -19,7 +19,11 @@ def can_view(principal: Principal, division_code: str, enterprise_id: int | None
         return True
     if user.role is Role.ENTERPRISE:
         return user.enterprise_id is not None and user.enterprise_id in (enterprise_id, counterparty_id)
-    return user.division_code is not None and covers(user.division_code, division_code)
+    if user.division_code is None:
+        return False
+    # a city's own case (its 治理整顿) is read by the officials of its counties too
+    return covers(user.division_code, division_code) or (
+        level(division_code) == "city" and covers(division_code, user.division_code))
 
 
 def ensure_can_view(principal: Principal, division_code: str, enterprise_id: int | None,

@@ -86,9 +86,9 @@ def worker(family: Annotated[list[str] | None, typer.Option(
     """启动 worker（执行流程与活动），每个流程族一个任务队列。"""
     import worker as worker_module
 
-    unknown = sorted(set(family or []) - set(worker_module.FAMILIES))
-    if unknown:
-        raise typer.BadParameter(f"未知的流程族：{', '.join(unknown)}；可选 {', '.join(worker_module.FAMILIES)}")
+    known = worker_module.family_workflows()
+    if unknown := sorted(set(family or []) - set(known)):
+        raise typer.BadParameter(f"未知的流程族：{', '.join(unknown)}；可选 {', '.join(known)}")
     worker_module.run(get_settings(), family)
 
 

@@ -11,9 +11,10 @@ from .web import HERE, PREFIX, SecurityHeaders
 def install(app: FastAPI) -> None:
     """Mount the console on `app`: its pages, its static files and its security headers; `/` leads to it."""
     from .campaign import router as campaign_router
-    from .routes import router
+    from .routes import router, start_routes
 
     app.include_router(router)
+    app.include_router(start_routes())  # before the campaign pages: /campaigns/new is a start page
     app.include_router(campaign_router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=HERE / "static"), name="console-static")
     app.add_middleware(SecurityHeaders)

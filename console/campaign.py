@@ -1,13 +1,12 @@
-"""The console's 治理整顿 pages: the campaigns in the caller's scope, each campaign's supervision view (per county:
-mines by stage, overdue items by department, referrals, claims), and a read-only page for a campaign, rectification
-or closure case (their actions go through the API; see docs/api.md ## Campaign)."""
+"""The console's 治理整顿 pages: the campaigns in the caller's scope and each campaign's supervision view (per
+county: mines by stage, overdue items by department, referrals, claims). A campaign's, a rectification's and a
+closure's case page is the common one (console/routes.py)."""
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
-from api import campaign_service
-from api.schemas import CaseOutFields
-from domain.campaign import CLOSURE_STAGE_NAMES, KEY_CHECKS, RECT_STAGE_NAMES
+from api.services import campaign as campaign_service
+from domain.campaign import CLOSURE_STAGE_NAMES, RECT_STAGE_NAMES
 from domain.errors import DomainError, ErrorCode
 from domain.roles import DEPARTMENT_KIND_NAMES, Role
 
@@ -24,23 +23,16 @@ def _official(console: Console) -> None:
 @router.get("/campaigns", response_class=HTMLResponse)
 async def campaigns(console: ConsoleDep) -> Response:
     _official(console)
-    visible = await campaign_service.list_campaigns(console.session, console.principal)
+    visible = await campaign_service.list_campaigns(session=console.session, principal=console.principal)
     return render(console.request, "campaigns.html", {"active": "campaigns", "campaigns": visible}, console=console)
 
 
 @router.get("/campaigns/{campaign_id}", response_class=HTMLResponse)
 async def supervision(campaign_id: str, console: ConsoleDep) -> Response:
     _official(console)
-    view = await campaign_service.supervision(console.session, console.principal, campaign_id[:40])
+    view = await campaign_service.supervision(session=console.session, principal=console.principal,
+                                              campaign_id=campaign_id[:40])
     return render(console.request, "campaign_supervision.html", {
         "active": "campaigns", "v": view, "stage_names": {**RECT_STAGE_NAMES, **CLOSURE_STAGE_NAMES},
         "department_names": {k.value: n for k, n in DEPARTMENT_KIND_NAMES.items()},
     }, console=console)
-
-
-def campaign_case_page(console: Console, case: CaseOutFields, status: int = 200) -> HTMLResponse:
-    """A campaign, rectification or closure case, read-only."""
-    return render(console.request, "campaign_case.html", {
-        "active": "cases", "case": case, "stage_names": {**RECT_STAGE_NAMES, **CLOSURE_STAGE_NAMES},
-        "check_names": {k.value: r.name for k, r in KEY_CHECKS.items()},
-    }, status=status, console=console)

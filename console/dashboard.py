@@ -18,16 +18,6 @@ from domain.roles import ROLE_NAMES, Role
 from models.projection import CaseRecord, CaseTask
 from models.registry import Division, DivisionLevel
 
-# Column headings short enough for a 1366-pixel screen, where a stage's full name is long.
-SHORT_STAGE_NAMES: dict[str, dict[str, str]] = {
-    "reopening": {"committee_review": "三重一大", "city_filing": "备案"},
-    "transfer": {"joint_application": "共同申请", "committee_review": "三重一大", "city_meeting": "市政府会议",
-                 "decision": "审批决定", "suspended": "期限中止"},
-    "grant": {"capacity_check": "产能校验", "committee_review": "三重一大", "city_meeting": "市政府会议",
-              "bidding": "招拍挂", "objection_review": "异议处理", "fee_payment": "缴纳收益"},
-    "closure": {"explosives": "收缴火工品", "safety_permit": "注销安许证", "licence": "注销采矿证",
-                "clearance": "三不留", "restoration_acceptance": "修复验收", "publicity": "结果公示"},
-}
 MONTHS = 12
 
 
@@ -162,7 +152,7 @@ async def build_dashboard(session: AsyncSession, principal: Principal, now: date
         scope_name = division.name if division else user.division_code
     return Dashboard(
         scope_name=scope_name, kind=kind,
-        stages=[(s, SHORT_STAGE_NAMES.get(kind.code, {}).get(s, kind.stage_names[s])) for s in kind.open_stages()],
+        stages=[(s, kind.short_stage_names.get(s, kind.stage_names[s])) for s in kind.open_stages()],
         counties=[(d.code, d.name) for d in counties],
         open_by=open_by, open_total=sum(open_by.values()), overdue_cases=overdue_cases, overdue_holders=holders,
         completed_this_month=closed.get(Status.COMPLETED.value, 0),

@@ -1,81 +1,228 @@
-"""The case page's action forms, one entry per action code of `api.actions.available_actions`.
+"""Console forms, generated from request models: one form for every action of every procedure (the action's
+`request`, workflows/parts/actions.py) and for every way a case starts (`Kind.start.request`, `Kind.batch.request`).
 
-Each entry names its form template, what the template needs (`context`), and how a submitted form becomes the
-workflow update's input — the same request models (`models.cases.*Request`) and inputs the HTTP routes build, so
-every rule and refusal stays the workflow's. A new action is one entry here plus one template in
-`templates/actions/`; an action without an entry is listed on the page as not yet available in the console.
+A field's widget follows its type — text, long text, number, date, yes/no, a choice (a `Literal` or an enum: radios
+or a select, multiple: checkboxes), a list of lines, a nested model (a fieldset), a list of nested models (rows) —
+its label and help come from `Field(title=…, description=…)`, and hints in `json_schema_extra` (which also reach
+the OpenAPI document) pick what a type cannot say:
+
+- `x-choices`: the Chinese name of each value of a choice (enums take theirs from `ENUM_NAMES` below);
+- `x-picker`: the field names a person, party, enterprise, mine, right, item…: its options come from
+  console/pickers.py for this caller and case;
+- `x-widget`: "materials" (a row per material kind, each with its reference), "lines", "coordinates";
+- `x-rows`: for "materials", which kinds to list (console/pickers.py `MATERIAL_ROWS`); for a list of rows, how many.
+
+Parsing is the reverse: the posted form becomes the model's input and the model validates it, so the console
+refuses exactly what the API refuses, in the same words.
 """
 
+import dataclasses
+import enum
 import re
-from collections.abc import Awaitable, Callable
+import types
+import typing
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date
+from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
-from sqlmodel import col, select
+from pydantic.fields import FieldInfo
 
-from api import case_service
-from api.schemas import CaseOut
-from domain.calendar import local_date
-from domain.divisions import covers
-from domain.reopening import MATERIAL_NAMES, MaterialKind, missing_materials, required_materials
-from domain.roles import Role
-from models.cases import (
-    AddPartyInput,
-    AddPartyRequest,
-    CommitteeDecisionInput,
-    CommitteeDecisionRequest,
-    CopyInput,
-    CopyRequest,
-    DelegateInput,
-    DelegateRequest,
-    DraftInput,
-    DraftRequest,
-    ReassignInput,
-    ReassignRequest,
-    RemovePartyInput,
-    RemovePartyRequest,
-    SignOffInput,
-    SignOffRequest,
-    UrgeInput,
-    UrgeRequest,
+from domain.campaign import (
+    CLOSURE_STAGE_NAMES,
+    FINDING_NAMES,
+    KEY_CHECKS,
+    RECT_STAGE_NAMES,
+    ClosureStage,
+    FindingKind,
+    KeyCheck,
+    RectStage,
 )
-from models.db import utcnow
-from models.registry import User
-from models.reopening import (
-    ApprovalInput,
-    ApprovalRequest,
-    CityFilingInput,
-    CityFilingRequest,
-    CommitteeMaterialInput,
-    CommitteeMaterialRequest,
-    CorrectionInput,
-    CorrectionRequest,
-    IntakeRequest,
-    MaterialRef,
-    RectificationDoneInput,
-    RectificationDoneRequest,
-    ResumptionInput,
-    ResumptionRequest,
-    ReturnInput,
-    ReturnRequest,
-    WithdrawInput,
-    WithdrawRequest,
+from domain.mines import METHOD_NAMES, MineMethod
+from domain.reopening import MATERIAL_NAMES, MaterialKind
+from domain.rights import (
+    GRANT_MODE_NAMES,
+    PAUSE_NAMES,
+    SCALE_NAMES,
+    TRANSFER_MATERIAL_NAMES,
+    GrantMode,
+    PauseKind,
+    Scale,
+    TransferMaterial,
 )
+from domain.roles import DEPARTMENT_KIND_NAMES, DepartmentKind
 
-from .web import Console
-
-Form = dict[str, Any]
-
-# Form field → label, for naming fields in validation messages.
-LABELS = {
-    "decision": "办理决定", "missing": "需补正材料", "experts": "专家组", "note": "说明", "materials": "材料",
-    "ref": "材料编号", "verdict": "验收结论", "opinion": "验收意见", "findings": "问题清单",
-    "meeting_no": "会议编号", "meeting_date": "会议日期", "attendees": "出席成员", "members_total": "应到会人数",
-    "minutes_ref": "会议纪要文号", "recused": "回避成员", "resumed_on": "复工日期", "reason": "理由",
-    "mine_id": "矿山",
+# The Chinese names of every enum a form may offer, from the domain's own tables.
+ENUM_NAMES: dict[type[enum.Enum], Mapping[Any, str]] = {
+    MaterialKind: MATERIAL_NAMES,
+    TransferMaterial: TRANSFER_MATERIAL_NAMES,
+    PauseKind: PAUSE_NAMES,
+    FindingKind: FINDING_NAMES,
+    Scale: SCALE_NAMES,
+    GrantMode: GRANT_MODE_NAMES,
+    DepartmentKind: DEPARTMENT_KIND_NAMES,
+    KeyCheck: {k: rule.name for k, rule in KEY_CHECKS.items()},
+    RectStage: RECT_STAGE_NAMES,
+    ClosureStage: CLOSURE_STAGE_NAMES,
+    MineMethod: METHOD_NAMES,
 }
 
+Form = dict[str, Any]
+LINE_SPLIT = re.compile(r"[\n\r,，、;；]+")
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    note: str = ""  # shown beside the label (e.g. 未提交, 已过期)
+
+
+@dataclass
+class Widget:
+    """One input of a generated form."""
+
+    name: str  # the posted field's name (dotted for nested fields: `evidence.fees_paid`, `items.0.check`)
+    label: str
+    kind: str = "text"  # text | textarea | number | date | checkbox | radio | select | checkboxes | lines |
+    #                     coordinates | materials | fieldset | rows
+    help: str = ""
+    required: bool = False
+    multiple: bool = False
+    options: list[Option] = field(default_factory=list)
+    picker: str | None = None
+    rows: str | int | None = None
+    default: Any = None
+    step: str | None = None
+    min: float | None = None
+    max: float | None = None
+    maxlength: int | None = None
+    children: list["Widget"] = field(default_factory=list)  # a fieldset's fields; a row's fields (rows)
+    count: int = 0  # rows: how many blank rows to offer
+    today: bool = False  # a date that defaults to today (`x-default: today`)
+    depends: str | None = None  # the field whose value decides this one's rows (`x-depends`): redrawn on change
+
+    def renamed(self, name: str) -> "Widget":
+        return dataclasses.replace(self, name=name)
+
+
+def _extra(info: FieldInfo) -> dict[str, Any]:
+    extra = info.json_schema_extra
+    return dict(extra) if isinstance(extra, dict) else {}
+
+
+def _unwrap(annotation: Any) -> tuple[Any, bool]:
+    """(the type without `| None` and `Annotated`, whether None is allowed)."""
+    optional = False
+    while True:
+        origin = get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, types.UnionType):
+            args = [a for a in get_args(annotation) if a is not type(None)]
+            optional = optional or len(args) < len(get_args(annotation))
+            annotation = args[0] if len(args) == 1 else annotation
+            if len(args) != 1:
+                return annotation, optional
+        else:
+            return annotation, optional
+
+
+def _choices(annotation: Any, info: FieldInfo) -> list[Option] | None:
+    labels: Mapping[Any, str] = _extra(info).get("x-choices", {})
+    if get_origin(annotation) is Literal:
+        return [Option(str(v), labels.get(v, str(v))) for v in get_args(annotation)]
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        names = labels or ENUM_NAMES.get(annotation, {})
+        return [Option(str(m.value), names.get(m, names.get(m.value, str(m.value)))) for m in annotation]
+    return None
+
+
+def _bounds(info: FieldInfo) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for meta in info.metadata:
+        for attr, key in (("ge", "min"), ("gt", "min"), ("le", "max"), ("lt", "max"), ("max_length", "maxlength")):
+            value = getattr(meta, attr, None)
+            if value is not None:
+                found[key] = value
+        for inner in getattr(meta, "metadata", ()) or ():  # StringConstraints inside Annotated
+            if getattr(inner, "max_length", None) is not None:
+                found["maxlength"] = inner.max_length
+    return found
+
+
+def _string_limit(annotation: Any) -> int | None:
+    for arg in get_args(annotation)[1:] if get_origin(annotation) is typing.Annotated else ():
+        if (limit := getattr(arg, "max_length", None)) is not None:
+            return int(limit)
+    return None
+
+
+def widgets(model: type[BaseModel], *, prefix: str = "", skip: Sequence[str] = ()) -> list[Widget]:
+    """The form of a request model, field by field."""
+    return [widget_for(name, info, prefix=prefix) for name, info in model.model_fields.items() if name not in skip]
+
+
+def widget_for(name: str, info: FieldInfo, *, prefix: str = "") -> Widget:
+    extra = _extra(info)
+    raw = info.annotation
+    annotation, optional = _unwrap(raw)
+    default = None if info.is_required() else info.get_default(call_default_factory=True)
+    base = Widget(name=f"{prefix}{name}", label=info.title or name, help=info.description or "",
+                  required=info.is_required() and not optional, picker=extra.get("x-picker"),
+                  rows=extra.get("x-rows"), default=default, today=extra.get("x-default") == "today",
+                  depends=extra.get("x-depends"),
+                  **_bounds(info))
+    if (limit := _string_limit(raw)) is not None:
+        base.maxlength = limit
+    hint = extra.get("x-widget")
+    if get_origin(annotation) is list:
+        (item,) = get_args(annotation) or (str,)
+        item_type, _ = _unwrap(item)
+        base.multiple = True
+        if hint == "materials":
+            base.kind = "materials"
+            return base
+        if hint == "coordinates":
+            base.kind = "coordinates"
+            return base
+        if base.picker:
+            base.kind = "checkboxes"
+            return base
+        if (options := _choices(item_type, info)) is not None:
+            base.kind, base.options = "checkboxes", options
+            return base
+        if isinstance(item_type, type) and issubclass(item_type, BaseModel):
+            base.kind = "rows"
+            base.children = widgets(item_type)
+            base.count = int(extra.get("x-rows", 3)) if isinstance(extra.get("x-rows", 3), int) else 3
+            return base
+        base.kind = "lines"
+        return base
+    if base.picker:
+        base.kind = "select"
+        return base
+    if (options := _choices(annotation, info)) is not None:
+        base.kind, base.options = ("radio" if len(options) <= 3 else "select"), options
+        return base
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        base.kind = "fieldset"
+        base.children = widgets(annotation, prefix=f"{base.name}.")
+        return base
+    if annotation is bool:
+        base.kind = "checkbox"
+    elif annotation is date:
+        base.kind = "date"
+    elif annotation in (int, float):
+        base.kind, base.step = "number", ("1" if annotation is int else "any")
+    else:
+        long = (base.maxlength or 200) > 200
+        base.kind = "textarea" if long else "text"
+    return base
+
+
+# ---- parsing ---------------------------------------------------------------------------------------------------
 
 def values(form: Form, name: str) -> list[str]:
     raw = form.get(name)
@@ -88,247 +235,79 @@ def text(form: Form, name: str) -> str:
     return found[0] if found else ""
 
 
-def lines(form: Form, name: str) -> list[str]:
-    """A textarea or field listing names or items: one per line, or separated by 、 ， , ；"""
-    return [part.strip() for part in re.split(r"[\n\r,，、;；]+", text(form, name)) if part.strip()]
+def lines(raw: str) -> list[str]:
+    """A textarea listing names or items: one per line, or separated by 、 ， , ；"""
+    return [part.strip() for part in LINE_SPLIT.split(raw) if part.strip()]
 
 
-def materials(form: Form) -> list[MaterialRef]:
-    """Material references from the `ref_<kind>` fields that were filled in."""
-    return [MaterialRef(kind=kind, ref=ref) for kind in MaterialKind if (ref := text(form, f"ref_{kind.value}"))]
+def parse(model: type[BaseModel], form: Form, *, prefix: str = "", skip: Sequence[str] = ()) -> BaseModel:
+    """The posted form as the model (raises pydantic's ValidationError, as the API would)."""
+    return model.model_validate(data_of(widgets(model, prefix=prefix, skip=skip), form, prefix=prefix))
 
 
-def material_rows(kinds: list[MaterialKind]) -> list[tuple[str, str]]:
-    return [(k.value, MATERIAL_NAMES[k]) for k in kinds]
+def data_of(fields: list[Widget], form: Form, *, prefix: str = "") -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for w in fields:
+        key = w.name.removeprefix(prefix)
+        value = _value(w, form)
+        if value is not None:
+            data[key] = value
+    return data
 
 
-@dataclass
-class Acting:
-    console: Console
-    case: CaseOut
-    form: Form = field(default_factory=dict)
+def _value(w: Widget, form: Form) -> Any:
+    match w.kind:
+        case "checkbox":
+            return text(form, w.name) in ("1", "true", "on", "yes")
+        case "checkboxes":
+            return values(form, w.name)
+        case "lines":
+            return lines(text(form, w.name))
+        case "coordinates":
+            points = []
+            for line in text(form, w.name).splitlines():
+                parts = [p for p in re.split(r"[\s,，]+", line.strip()) if p]
+                if parts:
+                    points.append(parts)
+            return points
+        case "materials":
+            prefix = f"{w.name}."
+            return [{"kind": key.removeprefix(prefix), "ref": ref}
+                    for key in form if key.startswith(prefix) and (ref := text(form, key))]
+        case "fieldset":
+            nested = data_of(w.children, form, prefix=f"{w.name}.")
+            return nested if any(v not in (None, "", [], False) for v in nested.values()) or w.required else None
+        case "rows":
+            out = []
+            for i in range(max(_row_count(form, w), w.count)):
+                row_prefix = f"{w.name}.{i}."
+                children = [c.renamed(f"{row_prefix}{c.name}") for c in w.children]
+                row = data_of(children, form, prefix=row_prefix)
+                if any(v not in (None, "", [], False) for v in row.values()):
+                    out.append(row)
+            return out
+        case "text" | "textarea":
+            # sent empty: the model says what is wrong with that (as the API would); not sent or optional: omitted
+            raw = text(form, w.name)
+            return raw if raw or (w.required and w.name in form) else None
+        case _:
+            raw = text(form, w.name)
+            return raw if raw else None
 
 
-Builder = Callable[[Acting], Awaitable[BaseModel]]
-Context = Callable[[Acting], Awaitable[dict[str, Any]]]
+def _row_count(form: Form, w: Widget) -> int:
+    indexes = [int(m.group(1)) for key in form if (m := re.match(rf"^{re.escape(w.name)}\.(\d+)\.", key))]
+    return max(indexes, default=-1) + 1
 
 
-@dataclass(frozen=True)
-class ActionForm:
-    action: str  # the code in `available_actions`
-    update: str  # the workflow update it sends
-    title: str
-    template: str
-    build: Builder
-    context: Context | None = None
-    danger: bool = False
-
-
-def _simple(request_model: type[BaseModel], input_model: type[BaseModel],
-            read: Callable[[Form], dict[str, Any]]) -> Builder:
-    """Form → request body (validated as the API validates it) → workflow input with the caller as actor."""
-
-    async def build(acting: Acting) -> BaseModel:
-        body = request_model(**read(acting.form))
-        return input_model(actor=acting.console.principal.actor(), **body.model_dump())
-
-    return build
-
-
-# ---- intake (受理 / 补正) -------------------------------------------------------------------------------------
-
-async def _intake_context(acting: Acting) -> dict[str, Any]:
-    case = acting.case
-    experts = (await acting.console.session.exec(
-        select(User).where(User.role == Role.EXPERT, col(User.is_active).is_(True)).order_by(col(User.username))
-    )).all()
-    submitted = {m.kind for m in case.materials}
-    lacking = missing_materials(case.method, submitted)
-    return {
-        "experts": [u for u in experts if u.division_code and covers(u.division_code, case.division_code)],
-        "required": material_rows([r.kind for r in required_materials(case.method)]),
-        "lacking": [k.value for k in lacking],
-    }
-
-
-async def _intake_build(acting: Acting) -> BaseModel:
-    body = IntakeRequest(decision=text(acting.form, "decision") or "accept",  # type: ignore[arg-type]
-                         missing=values(acting.form, "missing"),  # type: ignore[arg-type]
-                         experts=values(acting.form, "experts"), note=text(acting.form, "note"))
-    return await case_service.intake_input(acting.console.session, acting.console.principal.actor(),
-                                           acting.case.division_code, body)
-
-
-# ---- the others ------------------------------------------------------------------------------------------------
-
-async def _correction_context(acting: Acting) -> dict[str, Any]:
-    return {"rows": material_rows(acting.case.missing)}
-
-
-async def _materials_context(acting: Acting) -> dict[str, Any]:
-    case = acting.case
-    failed = []
-    if case.rounds:
-        failed = [p for p in case.rounds[-1].parties if p.verdict == "fail"]
-    return {"rows": material_rows([r.kind for r in required_materials(case.method)]), "failed": failed}
-
-
-async def _today_context(acting: Acting) -> dict[str, Any]:
-    approved = acting.case.approved_at
-    return {"today": local_date(utcnow()), "approved_on": local_date(approved) if approved else None}
-
-
-def _meeting(form: Form) -> dict[str, Any]:
-    return {"meeting_no": text(form, "meeting_no"), "meeting_date": text(form, "meeting_date") or None,
-            "attendees": lines(form, "attendees"), "members_total": text(form, "members_total") or None,
-            "decision": text(form, "decision"), "minutes_ref": text(form, "minutes_ref"),
-            "recused": lines(form, "recused"), "note": text(form, "note")}
-
-
-# ---- the moves of a case (会签 operations, 退回, 催办, 抄送) -----------------------------------------------------
-
-def _my_parties(acting: Acting, task: str = "sign_off") -> list[Any]:
-    """Pending countersign parties the caller may move: all of them for county NR, their own for an officer."""
-    user = acting.console.principal.user
-    pending = [p for p in acting.case.pending if p.task == task and p.department_id is not None]
-    if user.role is Role.DEPARTMENT_OFFICER:
-        pending = [p for p in pending if p.department_id == user.department_id
-                   and (p.assignee in (None, user.username) if task == "sign_off" else p.assignee == user.username)]
-    return pending
-
-
-async def _officers(acting: Acting, department_ids: set[int]) -> list[User]:
-    return list((await acting.console.session.exec(
-        select(User).where(User.role == Role.DEPARTMENT_OFFICER, col(User.department_id).in_(department_ids),
-                           col(User.is_active).is_(True)).order_by(col(User.username)))).all())
-
-
-async def _handover_context(acting: Acting) -> dict[str, Any]:
-    parties = _my_parties(acting)
-    me = acting.console.principal.username
-    officers = [u for u in await _officers(acting, {p.department_id for p in parties}) if u.username != me]
-    return {"parties": parties, "officers": officers}
-
-
-async def _draft_context(acting: Acting) -> dict[str, Any]:
-    return {"parties": _my_parties(acting, task="draft_opinion")}
-
-
-async def _add_party_context(acting: Acting) -> dict[str, Any]:
-    from models.registry import Department
-
-    case = acting.case
-    in_round = {p.party for p in (case.rounds[-1].parties if case.rounds else []) if p.removed_at is None}
-    departments = (await acting.console.session.exec(
-        select(Department).where(Department.division_code == case.division_code).order_by(col(Department.id)))).all()
-    kinds = {d.kind.value: d.name for d in departments if d.kind.value not in in_round and d.kind.value != "township"}
-    experts = (await acting.console.session.exec(
-        select(User).where(User.role == Role.EXPERT, col(User.is_active).is_(True)).order_by(col(User.username)))).all()
-    return {"departments": sorted(kinds.items()),
-            "experts": [u for u in experts if u.division_code and covers(u.division_code, case.division_code)
-                        and f"expert:{u.username}" not in in_round]}
-
-
-async def _pending_context(acting: Acting) -> dict[str, Any]:
-    return {"pending": [p for p in acting.case.pending if p.task != "draft_opinion"],
-            "removable": [p for p in acting.case.pending if p.task == "sign_off"]}
-
-
-async def _return_context(acting: Acting) -> dict[str, Any]:
-    if acting.case.stage.value == "committee_review":
-        options = [("joint_acceptance", "退回联合验收（开启新一轮会签）")]
-    else:
-        options = [("intake", "退回受理（重新受理后开启新一轮会签）"),
-                   ("correction", "退回补正（一次性告知需补正的材料）")]
-    return {"options": options, "rows": material_rows([r.kind for r in required_materials(acting.case.method)])}
-
-
-async def _copy_context(acting: Acting) -> dict[str, Any]:
-    copied = {c.username for c in acting.case.copies}
-    roles = [Role.SUPERVISOR, Role.CITY_NR, Role.COUNTY_NR, Role.COMMITTEE_SECRETARY]
-    officials = (await acting.console.session.exec(
-        select(User).where(col(User.role).in_(roles), col(User.is_active).is_(True)).order_by(col(User.username))
-    )).all()
-    me = acting.console.principal.username
-    return {"officials": [u for u in officials if u.username not in copied and u.username != me]}
-
-
-async def _reassign_build(acting: Acting) -> BaseModel:
-    body = ReassignRequest(to=text(acting.form, "to"), reason=text(acting.form, "reason"))
-    to = await case_service.user_ref(acting.console.session, body.to)
-    return ReassignInput(actor=acting.console.principal.actor(), party=text(acting.form, "party"), to=to,
-                         reason=body.reason)
-
-
-async def _delegate_build(acting: Acting) -> BaseModel:
-    body = DelegateRequest(to=text(acting.form, "to"), reason=text(acting.form, "reason"))
-    to = await case_service.user_ref(acting.console.session, body.to)
-    return DelegateInput(actor=acting.console.principal.actor(), party=text(acting.form, "party"), to=to,
-                         reason=body.reason)
-
-
-async def _draft_build(acting: Acting) -> BaseModel:
-    body = DraftRequest(verdict=text(acting.form, "verdict"),  # type: ignore[arg-type]
-                        opinion=text(acting.form, "opinion"), findings=lines(acting.form, "findings"))
-    return DraftInput(actor=acting.console.principal.actor(), party=text(acting.form, "party"), **body.model_dump())
-
-
-async def _add_party_build(acting: Acting) -> BaseModel:
-    body = AddPartyRequest(party=text(acting.form, "party"), reason=text(acting.form, "reason"))
-    spec = await case_service.party_spec(acting.console.session, acting.case.division_code, body.party)
-    return AddPartyInput(actor=acting.console.principal.actor(), spec=spec, reason=body.reason)
-
-
-async def _remove_party_build(acting: Acting) -> BaseModel:
-    body = RemovePartyRequest(reason=text(acting.form, "reason"))
-    return RemovePartyInput(actor=acting.console.principal.actor(), party=text(acting.form, "party"),
-                            reason=body.reason)
-
-
-async def _copy_build(acting: Acting) -> BaseModel:
-    body = CopyRequest(to=text(acting.form, "to"), note=text(acting.form, "note"))
-    to = await case_service.user_ref(acting.console.session, body.to)
-    return CopyInput(actor=acting.console.principal.actor(), to=to, note=body.note)
-
-
-FORMS: dict[str, ActionForm] = {f.action: f for f in (
-    ActionForm("intake", "intake", "受理审查", "actions/intake.html", _intake_build, _intake_context),
-    ActionForm("correction", "correction", "提交补正材料", "actions/correction.html",
-               _simple(CorrectionRequest, CorrectionInput,
-                       lambda f: {"materials": materials(f), "note": text(f, "note")}), _correction_context),
-    ActionForm("sign_off", "sign_off", "签署联合验收意见", "actions/sign_off.html",
-               _simple(SignOffRequest, SignOffInput,
-                       lambda f: {"verdict": text(f, "verdict"), "opinion": text(f, "opinion"),
-                                  "findings": lines(f, "findings")})),
-    ActionForm("rectification_done", "rectification_done", "报告整改完成，申请复验", "actions/rectification_done.html",
-               _simple(RectificationDoneRequest, RectificationDoneInput,
-                       lambda f: {"note": text(f, "note"), "materials": materials(f)}), _materials_context),
-    ActionForm("committee_decision", "committee_decision", "录入三重一大会议决定", "actions/committee_decision.html",
-               _simple(CommitteeDecisionRequest, CommitteeDecisionInput, _meeting), _today_context),
-    ActionForm("committee_material", "committee_material", "补充上会材料", "actions/committee_material.html",
-               _simple(CommitteeMaterialRequest, CommitteeMaterialInput,
-                       lambda f: {"note": text(f, "note"), "materials": materials(f)}), _materials_context),
-    ActionForm("approval", "approval", "下发开复工批复", "actions/approval.html",
-               _simple(ApprovalRequest, ApprovalInput, lambda f: {"note": text(f, "note")})),
-    ActionForm("resumption", "resumption", "报告复工", "actions/resumption.html",
-               _simple(ResumptionRequest, ResumptionInput, lambda f: {"resumed_on": text(f, "resumed_on") or None}),
-               _today_context),
-    ActionForm("city_filing", "city_filing", "确认备案", "actions/city_filing.html",
-               _simple(CityFilingRequest, CityFilingInput, lambda f: {"note": text(f, "note")})),
-    ActionForm("withdraw", "withdraw", "撤回申请", "actions/withdraw.html",
-               _simple(WithdrawRequest, WithdrawInput, lambda f: {"reason": text(f, "reason")}), danger=True),
-    ActionForm("reassign", "reassign", "转办", "actions/reassign.html", _reassign_build, _handover_context),
-    ActionForm("delegate", "delegate", "委派同事起草意见", "actions/delegate.html", _delegate_build, _handover_context),
-    ActionForm("draft", "draft", "提交起草的意见", "actions/draft.html", _draft_build, _draft_context),
-    ActionForm("add_party", "add_party", "加签", "actions/add_party.html", _add_party_build, _add_party_context),
-    ActionForm("remove_party", "remove_party", "减签", "actions/remove_party.html", _remove_party_build,
-               _pending_context, danger=True),
-    ActionForm("return", "return", "退回", "actions/return.html",
-               _simple(ReturnRequest, ReturnInput,
-                       lambda f: {"to_stage": text(f, "to_stage"), "reason": text(f, "reason"),
-                                  "missing": values(f, "missing")}), _return_context, danger=True),
-    ActionForm("urge", "urge", "催办", "actions/urge.html",
-               _simple(UrgeRequest, UrgeInput,
-                       lambda f: {"parties": values(f, "parties"), "message": text(f, "message")}), _pending_context),
-    ActionForm("copy", "copy", "抄送", "actions/copy.html", _copy_build, _copy_context),
-)}
+def labels_of(model: type[BaseModel]) -> dict[str, str]:
+    """Field name → label, for naming fields in validation messages."""
+    found: dict[str, str] = {}
+    for name, info in model.model_fields.items():
+        found[name] = info.title or name
+        annotation, _ = _unwrap(info.annotation)
+        if get_origin(annotation) is list:
+            annotation, _ = _unwrap((get_args(annotation) or (str,))[0])
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            found.update({k: v for k, v in labels_of(annotation).items() if k not in found})
+    return found

@@ -1,46 +1,42 @@
-"""The web console's pages: log in and out, 待办, case list, case page with its action forms, enterprise pages
-(my mines, start a reopening) and the officials' dashboard.
+"""The web console's pages: log in and out, 待办, case list, the case page with a form for each action the caller
+may take, the start pages of every procedure, the enterprise's mines and the officials' dashboard.
 
-No second state machine: pages read the projection through the API's own queries (`list_cases`, `my_tasks`)
-and the live case through `case_service.read_case`; forms go through `case_service.act`/`start_reopening`, so
-every rule and refusal is the workflow's.
+No second state machine: pages read the projection and the live case through the service layer (api/services/),
+forms go through the same `cases.start` / `cases.act` as the API, so every rule and refusal is the workflow's. Every
+procedure is served by the same pages, from its declaration (api/kinds.py) and its workflow's action table.
 """
 
 import math
 import secrets
-import uuid
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
-from sqlmodel import col, select
 
-from api import case_service
-from api.actions import available_actions
 from api.deps import SESSION_COOKIE, DatabaseDep, SessionDep, SettingsDep, TemporalDep, principal_from_token
 from api.errors import as_domain_error
-from api.kinds import KINDS, REOPENING, Kind
+from api.kinds import KINDS, Kind, kind_of_case
 from api.login import authenticate
-from api.routes.cases import list_cases
-from api.routes.tasks import my_tasks
-from api.schemas import CaseOut, case_out
+from api.schemas import CaseList, CaseSummary, TaskOut, case_out
 from api.security import create_token
+from api.services import cases, inbox, registry
 from domain.calendar import default_calendar, local_date
-from domain.cases import Status
-from domain.divisions import covers, level
+from domain.campaign import KEY_CHECKS, RECT_STAGE_NAMES
+from domain.cases import STATUS_NAMES, Status
+from domain.divisions import level
 from domain.errors import DomainError, ErrorCode
 from domain.mines import METHOD_NAMES
-from domain.reopening import MATERIAL_NAMES, STATUS_NAMES, required_materials
-from domain.roles import DEPARTMENT_KIND_NAMES, ROLE_NAMES, Role
+from domain.reopening import MATERIAL_NAMES
+from domain.rights import TRANSFER_MATERIAL_NAMES
+from domain.roles import ROLE_NAMES, Role
 from models.db import utcnow
-from models.projection import CaseRecord
-from models.registry import MINE_STATUS_NAMES, Division, DivisionLevel, Mine
-from models.reopening import ReopeningCreate
+from models.registry import MINE_STATUS_NAMES
+from workflows.parts.actions import Action
 
 from . import forms
-from .campaign import campaign_case_page
+from .action_forms import FormView, action_form, read_action, start_form
 from .dashboard import build_dashboard
 from .views import acceptance_matrix, due_date, stage_flow, working_days_left
 from .web import (
@@ -141,13 +137,15 @@ async def logout(console: ConsoleDep) -> Response:
 # ---- 待办 ------------------------------------------------------------------------------------------------------
 
 @router.get("/", response_class=HTMLResponse)
-async def inbox(console: ConsoleDep) -> Response:
-    tasks = await my_tasks(console.principal, console.session, page=1, page_size=200)
-    calendar, today = default_calendar(), local_date(utcnow())
+async def inbox_page(console: ConsoleDep) -> Response:
+    rows, _ = await inbox.tasks(session=console.session, principal=console.principal, page=1, page_size=200)
+    now = utcnow()
+    tasks = [TaskOut.of(task, record, now) for task, record in rows]
+    calendar, today = default_calendar(), local_date(now)
     items = [{"task": t, "due": (due := due_date(t.due_at)), "left": working_days_left(calendar, today, due)}
-             for t in tasks.items]
+             for t in tasks]
     return render(console.request, "inbox.html", {
-        "active": "inbox", "items": items, "overdue": sum(1 for t in tasks.items if t.overdue),
+        "active": "inbox", "items": items, "overdue": sum(1 for t in tasks if t.overdue),
     }, console=console)
 
 
@@ -160,15 +158,12 @@ def _enum_or_none(enum: Any, raw: str | None) -> Any:
         return None
 
 
-async def _counties(console: Console) -> list[Division]:
+async def _counties(console: Console) -> list[Any]:
     user = console.principal.user
     if console.role is Role.ENTERPRISE or (user.division_code and level(user.division_code) == "county"):
         return []
-    rows = (await console.session.exec(
-        select(Division).where(Division.level == DivisionLevel.COUNTY).order_by(col(Division.code))
-    )).all()
-    return [d for d in rows if console.role is Role.ADMIN or (user.division_code and covers(user.division_code,
-                                                                                              d.code))]
+    within = None if console.role is Role.ADMIN else user.division_code
+    return await registry.counties(session=console.session, within=within)
 
 
 @router.get("/cases", response_class=HTMLResponse)
@@ -188,9 +183,10 @@ async def case_list(console: ConsoleDep) -> Response:
         page = max(1, min(int(params.get("page", "1")), 10_000))
     except ValueError:
         page = 1
-    result = await list_cases(principal=console.principal, session=console.session, kind=kind, stage=stage,
-                              status=status, division_code=county, overdue=overdue, q=q, page=page,
-                              page_size=PAGE_SIZE, cursor=None)
+    query = cases.CaseQuery(kind=kind, stage=stage, status=status, division_code=county, overdue=overdue, q=q,
+                            page=page, page_size=PAGE_SIZE)
+    rows, total, _ = await cases.list_cases(session=console.session, principal=console.principal, query=query)
+    result = CaseList(items=[CaseSummary.of(r) for r in rows], total=total, page=page, page_size=PAGE_SIZE)
     filters = {"kind": kind or "", "stage": stage or "", "status": status.value if status else "",
                "county": county or "", "overdue": "1" if overdue else "", "q": q or ""}
     pages = max(1, math.ceil(result.total / PAGE_SIZE))
@@ -202,142 +198,167 @@ async def case_list(console: ConsoleDep) -> Response:
         "active": "cases", "result": result, "filters": filters, "page": page, "pages": pages,
         "page_url": page_url, "counties": counties, "county_names": {d.code: d.name for d in counties},
         "stages": list(stages.items()), "procedures": [(k.code, k.name) for k in KINDS.values()],
-        "statuses": list(STATUS_NAMES.items()),
+        "statuses": [(s.value, n) for s, n in STATUS_NAMES.items()],
     }, console=console)
 
 
 # ---- the case page and its actions ------------------------------------------------------------------------------
 
-async def _case_page(console: Console, case: CaseOut, *, error: DomainError | None = None,
-                     failed_action: str | None = None, form: dict[str, Any] | None = None,
+async def _names(console: Console) -> dict[str, dict[str, str]]:
+    """The display names the case pages need (codes never reach a reader)."""
+    return {
+        "material": {k.value: n for k, n in MATERIAL_NAMES.items()},
+        "transfer_material": {k.value: n for k, n in TRANSFER_MATERIAL_NAMES.items()},
+        "method": {k.value: n for k, n in METHOD_NAMES.items()},
+        "rect_stage": {k.value: n for k, n in RECT_STAGE_NAMES.items()},
+        "check": {k.value: r.name for k, r in KEY_CHECKS.items()},
+        "division": await registry.division_names(session=console.session),
+    }
+
+
+async def _case_page(console: Console, case: Any, *, error: DomainError | None = None,
+                     failed: str | None = None, form: dict[str, Any] | None = None,
                      status: int = 200) -> HTMLResponse:
-    if case.kind in ("transfer", "grant"):  # mining-right cases: read-only here (issue 6)
-        return render(console.request, "case_rights.html", {
-            "active": "cases", "case": case, "role_names_by_code": {r.value: n for r, n in ROLE_NAMES.items()},
-        }, status=status, console=console)
-    if case.kind in ("campaign", "rectification", "closure"):  # 治理整顿 cases: read-only here (issue 8)
-        return campaign_case_page(console, case, status)
-    actions = []
+    kind = KINDS[case.kind]
+    table = kind.actions()
+    actions: list[FormView] = []
     for code in case.available_actions:
-        spec = forms.FORMS.get(code)
-        acting = forms.Acting(console, case, form if code == failed_action and form else {})
-        context = await spec.context(acting) if spec and spec.context else {}
-        actions.append({"code": code, "spec": spec, "context": context, "form": acting.form,
-                        "key": uuid.uuid4().hex, "error": error if code == failed_action else None})
+        refused_here = code == failed
+        actions.append(await action_form(console, case, table[code], form=form if refused_here else None,
+                                         error=error if refused_here else None))
     done = console.request.query_params.get("done")
-    done_title = "提交开复工申请" if done == "submitted" else (forms.FORMS[done].title if done in forms.FORMS
-                                                                 else None)
+    done_title = (kind.start.label if kind.start else "提交") if done == "submitted" else (
+        table[done].label if done in table else None)
     return render(console.request, "case.html", {
-        "active": "cases", "case": case, "flow": stage_flow(case), "matrix": acceptance_matrix(case),
-        "actions": actions, "error": error, "done": done_title, "material_names": MATERIAL_NAMES,
-        "method_names": METHOD_NAMES, "role_names_by_code": {r.value: n for r, n in ROLE_NAMES.items()},
+        "active": "cases", "case": case, "kind": kind, "flow": stage_flow(case, kind),
+        "matrix": acceptance_matrix(case), "actions": actions, "error": error,
+        "done": done_title, "names": await _names(console),
+        "role_names_by_code": {r.value: n for r, n in ROLE_NAMES.items()},
     }, status=status, console=console)
 
 
-async def _read(console: Console, temporal: Any, case_id: str) -> CaseOut:
-    view = await case_service.read_case(session=console.session, temporal=temporal, principal=console.principal,
-                                        case_id=case_id)
-    return case_out(view, default_calendar(), utcnow(), available_actions(console.principal, view))
+async def _read(console: Console, temporal: Any, case_id: str) -> Any:
+    view = await cases.read(session=console.session, temporal=temporal, principal=console.principal,
+                            case_id=case_id)
+    return case_out(view, default_calendar(), utcnow())
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 async def case_page(case_id: str, console: ConsoleDep, temporal: TemporalDep) -> Response:
-    return await _case_page(console, await _read(console, temporal, case_id))
+    return await _case_page(console, await _read(console, temporal, case_id[:40]))
 
 
 @router.post("/cases/{case_id}/actions/{action}", response_class=HTMLResponse)
 async def case_action(case_id: str, action: str, console: ConsoleDep, temporal: TemporalDep) -> Response:
     form = await console.check_csrf()
-    spec = forms.FORMS.get(action)
+    spec: Action | None = kind_of_case(case_id[:40]).actions().get(action)
     if spec is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "网页端暂不支持该操作")
-    case = await _read(console, temporal, case_id)
+        raise DomainError(ErrorCode.NOT_FOUND, "该案件没有此项操作")
     try:
-        payload = await spec.build(forms.Acting(console, case, form))
-        await case_service.act(session=console.session, temporal=temporal, settings=console.settings,
-                               principal=console.principal, case_id=case_id, update=spec.update, payload=payload,
-                               idempotency_key=forms.text(form, "idempotency_key") or None)
+        body, params = read_action(spec, form)
+        await cases.act(session=console.session, temporal=temporal, settings=console.settings,
+                        principal=console.principal, case_id=case_id, action=spec, body=body, params=params,
+                        idempotency_key=forms.text(form, "idempotency_key") or None)
     except ValidationError as exc:
-        err = DomainError(ErrorCode.VALIDATION_FAILED, form_problems(list(exc.errors()), forms.LABELS))
-        return await _case_page(console, case, error=err, failed_action=action, form=form, status=err.status)
+        err = DomainError(ErrorCode.VALIDATION_FAILED,
+                          form_problems(list(exc.errors()), {**forms.labels_of(spec.request), **_param_labels()}))
+        return await _case_page(console, await _read(console, temporal, case_id), error=err, failed=action,
+                                form=form, status=err.status)
     except Exception as exc:
         err = as_domain_error(exc)
         if err is None:
             raise
-        # The refusal is shown with the case as it stands now, beside the form that was refused.
-        return await _case_page(console, await _read(console, temporal, case_id), error=err, failed_action=action,
-                                form=form, status=err.status)
+        # The refusal is shown with the case as it stands now, beside the form that was refused; corrected, the
+        # form goes again as a new request (a fresh idempotency key).
+        return await _case_page(console, await _read(console, temporal, case_id), error=err, failed=action,
+                                form={**form, "idempotency_key": ""}, status=err.status)
     return redirect(f"{PREFIX}/cases/{case_id}?done={action}")
+
+
+def _param_labels() -> dict[str, str]:
+    from .action_forms import PARAM_LABELS
+
+    return PARAM_LABELS
+
+
+# ---- starting a case: every procedure's own page, from its declaration ----------------------------------------
+
+def _may_start(console: Console, kind: Kind) -> None:
+    if kind.start is None or console.role not in kind.start.roles:
+        raise DomainError(ErrorCode.FORBIDDEN_ROLE, f"您不能发起{kind.name}")
+
+
+async def _start_page(console: Console, kind: Kind, *, form: dict[str, Any] | None = None,
+                      error: DomainError | None = None, status: int = 200) -> HTMLResponse:
+    assert kind.start is not None
+    fv = await start_form(console, kind, kind.start.request, kind.start.path.lstrip("/"), kind.start.label,
+                          form=form, error=error)
+    return render(console.request, "start.html", {"active": f"new-{kind.code}", "kind": kind, "fv": fv},
+                  status=status, console=console)
+
+
+def start_routes() -> APIRouter:
+    """GET `{start.path}/new` shows a kind's start form; POST `{start.path}` starts the case (as the API does)."""
+    starts = APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)
+    for kind in KINDS.values():
+        if kind.start is None:
+            continue
+
+        async def new(console: ConsoleDep, kind: Kind = kind) -> Response:  # type: ignore[assignment]
+            _may_start(console, kind)
+            return await _start_page(console, kind, form=dict(console.request.query_params))
+
+        async def submit(console: ConsoleDep, temporal: TemporalDep, db: DatabaseDep,
+                         kind: Kind = kind) -> Response:  # type: ignore[assignment]
+            _may_start(console, kind)
+            assert kind.start is not None
+            form = await console.check_csrf()
+            try:
+                body = forms.parse(kind.start.request, form)
+                view = await cases.start(kind=kind, session=console.session, db=db, temporal=temporal,
+                                         settings=console.settings, principal=console.principal, body=body,
+                                         idempotency_key=forms.text(form, "idempotency_key") or None)
+            except ValidationError as exc:
+                err = DomainError(ErrorCode.VALIDATION_FAILED,
+                                  form_problems(list(exc.errors()), forms.labels_of(kind.start.request)))
+                return await _start_page(console, kind, form=form, error=err, status=err.status)
+            except DomainError as err:
+                # A refused start may be retried after a fix: a fresh idempotency key for the corrected form.
+                return await _start_page(console, kind, form={**form, "idempotency_key": ""}, error=err,
+                                         status=err.status)
+            return redirect(f"{PREFIX}/cases/{view.case_id}?done=submitted")
+
+        for endpoint in (new, submit):
+            endpoint.__signature__ = _without_kind(endpoint)  # type: ignore[attr-defined]
+        starts.add_api_route(f"{kind.start.path}/new", new, methods=["GET"], response_class=HTMLResponse)
+        starts.add_api_route(kind.start.path, submit, methods=["POST"], response_class=HTMLResponse)
+    return starts
+
+
+def _without_kind(endpoint: Any) -> Any:
+    """The endpoint's signature without its bound `kind` (a default argument, not a request parameter)."""
+    import inspect
+
+    signature = inspect.signature(endpoint)
+    return signature.replace(parameters=[p for p in signature.parameters.values() if p.name != "kind"])
 
 
 # ---- enterprise pages ---------------------------------------------------------------------------------------------
 
-def _enterprise_only(console: Console) -> None:
-    if console.role is not Role.ENTERPRISE:
-        raise DomainError(ErrorCode.FORBIDDEN_ROLE, "此页面仅供矿山企业使用")
-
-
-async def _my_mines(console: Console) -> list[Mine]:
-    return list((await console.session.exec(
-        select(Mine).where(Mine.enterprise_id == console.principal.user.enterprise_id).order_by(col(Mine.id))
-    )).all())
-
-
 @router.get("/mines", response_class=HTMLResponse)
 async def my_mines(console: ConsoleDep) -> Response:
-    _enterprise_only(console)
-    mines = await _my_mines(console)
-    open_cases = dict((await console.session.exec(
-        select(CaseRecord.mine_id, CaseRecord.case_id).where(
-            col(CaseRecord.mine_id).in_([m.id for m in mines]), CaseRecord.status == Status.ACTIVE.value)
-    )).all())
-    divisions = {d.code: d.name for d in (await console.session.exec(select(Division))).all()}
+    if console.role is not Role.ENTERPRISE:
+        raise DomainError(ErrorCode.FORBIDDEN_ROLE, "此页面仅供矿山企业使用")
+    mines = await registry.mines_of(session=console.session, enterprise_id=console.principal.user.enterprise_id)
+    open_cases = await cases.open_cases_by_mine(session=console.session, mine_ids=[m.id for m in mines if m.id])
+    # the procedures this enterprise starts for one of its mines
+    starts = [(k.start.label, f"{PREFIX}{k.start.path}/new") for k in KINDS.values() if k.start is not None
+              and console.role in k.start.roles and "mine_id" in k.start.request.model_fields]
     return render(console.request, "mines.html", {
-        "active": "mines", "mines": mines, "open_cases": open_cases, "today": local_date(utcnow()),
-        "method_names": METHOD_NAMES, "status_names": MINE_STATUS_NAMES, "divisions": divisions,
+        "active": "mines", "mines": mines, "open_cases": open_cases, "starts": starts, "today": local_date(utcnow()),
+        "method_names": METHOD_NAMES, "status_names": MINE_STATUS_NAMES,
+        "divisions": await registry.division_names(session=console.session),
     }, console=console)
-
-
-async def _new_reopening_page(console: Console, *, mine_id: int | None, form: dict[str, Any] | None = None,
-                              error: DomainError | None = None, status: int = 200) -> HTMLResponse:
-    mines = await _my_mines(console)
-    chosen = next((m for m in mines if m.id == mine_id), None) or next(
-        (m for m in mines if m.licence_valid_to >= local_date(utcnow())), mines[0] if mines else None)
-    rows = [(r.kind.value, r.name, r.clause) for r in required_materials(chosen.method)] if chosen else []
-    return render(console.request, "reopening_new.html", {
-        "active": "new", "mines": mines, "chosen": chosen, "rows": rows, "form": form or {}, "error": error,
-        "key": forms.text(form or {}, "idempotency_key") or uuid.uuid4().hex, "today": local_date(utcnow()),
-        "method_names": METHOD_NAMES, "kind_names": DEPARTMENT_KIND_NAMES,
-    }, status=status, console=console)
-
-
-@router.get("/reopenings/new", response_class=HTMLResponse)
-async def new_reopening(console: ConsoleDep) -> Response:
-    _enterprise_only(console)
-    raw = console.request.query_params.get("mine_id", "")
-    return await _new_reopening_page(console, mine_id=int(raw) if raw.isdigit() else None)
-
-
-@router.post("/reopenings", response_class=HTMLResponse)
-async def submit_reopening(console: ConsoleDep, temporal: TemporalDep, db: DatabaseDep) -> Response:
-    _enterprise_only(console)
-    form = await console.check_csrf()
-    raw_mine = forms.text(form, "mine_id")
-    mine_id = int(raw_mine) if raw_mine.isdigit() else None
-    try:
-        body = ReopeningCreate(mine_id=mine_id or 0, reason=forms.text(form, "reason"),
-                               materials=forms.materials(form))
-        view = await case_service.start_reopening(
-            session=console.session, db=db, temporal=temporal, settings=console.settings, principal=console.principal,
-            body=body, idempotency_key=forms.text(form, "idempotency_key") or None)
-    except ValidationError as exc:
-        err = DomainError(ErrorCode.VALIDATION_FAILED, form_problems(list(exc.errors()), forms.LABELS))
-        return await _new_reopening_page(console, mine_id=mine_id, form=form, error=err, status=err.status)
-    except DomainError as err:
-        # A refused submission may be retried after a fix: a fresh idempotency key for the corrected form.
-        form = {**form, "idempotency_key": ""}
-        return await _new_reopening_page(console, mine_id=mine_id, form=form, error=err, status=err.status)
-    return redirect(f"{PREFIX}/cases/{view.case_id}?done=submitted")
 
 
 # ---- dashboard -----------------------------------------------------------------------------------------------------
@@ -346,8 +367,9 @@ async def submit_reopening(console: ConsoleDep, temporal: TemporalDep, db: Datab
 async def dashboard(console: ConsoleDep) -> Response:
     if console.role not in DASHBOARD_ROLES:
         raise DomainError(ErrorCode.FORBIDDEN_ROLE, "统计看板仅供县、市主管部门使用")
-    # one procedure at a time, since each has its own stages; an unknown one falls back to 开复工
-    kind = KINDS.get(console.request.query_params.get("kind") or "", REOPENING)
+    # one procedure at a time, since each has its own stages; an unknown one falls back to the first registered
+    first = next(iter(KINDS.values()))
+    kind = KINDS.get(console.request.query_params.get("kind") or "", first)
     data = await build_dashboard(console.session, console.principal, utcnow(),
                                  is_sqlite=console.request.app.state.db.is_sqlite, kind=kind)
     return render(console.request, "dashboard.html", {"active": "dashboard", "d": data,

@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import SESSION_COOKIE, CookieUser, Principal, SessionDep, SettingsDep
 from api.errors import as_domain_error, field_errors
+from api.kinds import KINDS
 from api.security import decode_token
 from domain.calendar import CHINA_TZ
 from domain.errors import DomainError, ErrorCode
@@ -121,13 +122,14 @@ class Console:
 
 
 def navigation(principal: Principal) -> list[tuple[str, str, str]]:
-    """(key, label, path) of the menu: what this role works with."""
+    """(key, label, path) of the menu: what this role works with, and every procedure this role may start."""
     items = [("inbox", "待办", f"{PREFIX}/")]
     if principal.role is Role.ENTERPRISE:
-        items += [("mines", "我的矿山", f"{PREFIX}/mines"), ("cases", "我的申请", f"{PREFIX}/cases"),
-                  ("new", "申请开复工", f"{PREFIX}/reopenings/new")]
+        items += [("mines", "我的矿山", f"{PREFIX}/mines"), ("cases", "我的申请", f"{PREFIX}/cases")]
     else:
         items.append(("cases", "案件", f"{PREFIX}/cases"))
+    items += [(f"new-{kind.code}", kind.start.label, f"{PREFIX}{kind.start.path}/new") for kind in KINDS.values()
+              if kind.start is not None and principal.role in kind.start.roles]
     if principal.role in DASHBOARD_ROLES:
         items.append(("dashboard", "统计看板", f"{PREFIX}/dashboard"))
     if principal.role is not Role.ENTERPRISE:

@@ -15,27 +15,44 @@ Evidence = list[ShortText]
 
 # ---- the campaign --------------------------------------------------------------------------------------------
 
+
 class GroupMember(Wire):
-    name: ShortText = Field(description="姓名（或“市应急管理局干部”）")
-    title: ShortText | None = Field(default=None, description="职务")
-    department: DepartmentKind = Field(description="所在部门类别：natural_resources / emergency_management / "
-                                                   "ecology_environment …")
+    name: ShortText = Field(title="姓名", description="姓名（或“市应急管理局干部”）")
+    title: ShortText | None = Field(title="职务", default=None, description="职务")
+    department: DepartmentKind = Field(
+        title="所在部门", description="所在部门类别：natural_resources / emergency_management / ecology_environment …"
+    )
 
 
 class InspectionGroup(Wire):
-    county_code: str = Field(min_length=6, max_length=6, pattern=r"^\d{6}$", description="分片包抓的县（区）")
-    name: ShortText = Field(description="督查组名称，如“第一督查组”")
-    leader: ShortText = Field(description="组长")
-    members: list[GroupMember] = Field(min_length=1, max_length=30)
+    county_code: str = Field(
+        title="分片包抓的县（区）",
+        json_schema_extra={"x-picker": "county"},
+        min_length=6,
+        max_length=6,
+        pattern=r"^\d{6}$",
+        description="分片包抓的县（区）",
+    )
+    name: ShortText = Field(title="督查组名称", description="督查组名称，如“第一督查组”")
+    leader: ShortText = Field(title="组长", description="组长")
+    members: list[GroupMember] = Field(title="成员", json_schema_extra={"x-rows": 3}, min_length=1, max_length=30)
 
 
 class CampaignCreate(Wire):
-    title: ShortText = Field(description="整顿名称，如“中卫市矿产资源开采治理整顿”")
-    results_due: date = Field(description="取得实效期限（如5月底）")
-    acceptance_due: date = Field(description="自治区级验收销号期限（如6月底）")
-    groups: list[InspectionGroup] = Field(min_length=1, max_length=40, description="督查组，每县（区）一个")
-    moratorium: bool = Field(default=True, description="是否实行“两个暂停”（暂停全市矿山生产、暂停火工产品供应）")
-    note: LongText = ""
+    title: ShortText = Field(title="整顿名称", description="整顿名称，如“中卫市矿产资源开采治理整顿”")
+    results_due: date = Field(title="取得实效期限", description="取得实效期限（如5月底）")
+    acceptance_due: date = Field(title="自治区级验收销号期限", description="自治区级验收销号期限（如6月底）")
+    groups: list[InspectionGroup] = Field(
+        title="督查组（每县（区）一个）",
+        json_schema_extra={"x-rows": "counties"},
+        min_length=1,
+        max_length=40,
+        description="督查组，每县（区）一个",
+    )
+    moratorium: bool = Field(
+        title="实行“两个暂停”", default=True, description="是否实行“两个暂停”（暂停全市矿山生产、暂停火工产品供应）"
+    )
+    note: LongText = Field(default="", title="说明")
 
 
 class CampaignStart(Wire):
@@ -52,7 +69,7 @@ class CampaignStart(Wire):
 
 
 class LiftMoratoriumRequest(Wire):
-    reason: Reason = Field(description="解除“两个暂停”的理由")
+    reason: Reason = Field(title="解除理由", description="解除“两个暂停”的理由")
 
 
 class LiftMoratoriumInput(LiftMoratoriumRequest):
@@ -60,7 +77,7 @@ class LiftMoratoriumInput(LiftMoratoriumRequest):
 
 
 class ConcludeRequest(Wire):
-    summary: Reason = Field(description="整顿工作总结")
+    summary: Reason = Field(title="整顿工作总结", description="整顿工作总结")
 
 
 class ConcludeInput(ConcludeRequest):
@@ -95,6 +112,7 @@ class CampaignView(CaseViewBase):
 
 # ---- rectification (一矿一策、一矿一方案、一矿一责任人) --------------------------------------------------------------
 
+
 class RectificationPolicy(Wire):
     plan_limit_working_days: int = Field(ge=1)
     referral_after_working_days: int = Field(ge=1)
@@ -110,18 +128,26 @@ class RectificationStart(Wire):
 
 
 class PlanItemRequest(Wire):
-    check: KeyCheck = Field(description="七项重点检查之一（seed 000 §二(二)）")
-    link: RectStage = Field(description="所属整治环节（停产整治 … 后续管理）")
-    description: ShortText = Field(description="整改事项")
-    working_days: int = Field(ge=1, le=250, description="整改期限（工作日）")
-    department: DepartmentKind | None = Field(default=None, description="负责销号的部门；缺省为该重点检查的主管部门")
+    check: KeyCheck = Field(title="重点检查事项", description="七项重点检查之一（seed 000 §二(二)）")
+    link: RectStage = Field(title="整治环节", description="所属整治环节（停产整治 … 后续管理）")
+    description: ShortText = Field(title="整改事项", description="整改事项")
+    working_days: int = Field(title="期限（工作日）", ge=1, le=250, description="整改期限（工作日）")
+    department: DepartmentKind | None = Field(
+        title="负责销号的部门", default=None, description="负责销号的部门；缺省为该重点检查的主管部门"
+    )
 
 
 class PlanRequest(Wire):
-    responsible_person: ShortText = Field(description="一矿一责任人（姓名）")
-    responsible_title: ShortText | None = Field(default=None, description="责任人职务")
-    measures: LongText = Field(default="", description="一矿一策：整治措施")
-    items: list[PlanItemRequest] = Field(min_length=1, max_length=50, description="一矿一方案：整改事项清单")
+    responsible_person: ShortText = Field(title="责任人", description="一矿一责任人（姓名）")
+    responsible_title: ShortText | None = Field(title="责任人职务", default=None, description="责任人职务")
+    measures: LongText = Field(title="整治措施", default="", description="一矿一策：整治措施")
+    items: list[PlanItemRequest] = Field(
+        title="整改事项",
+        json_schema_extra={"x-rows": 5},
+        min_length=1,
+        max_length=50,
+        description="一矿一方案：整改事项清单",
+    )
 
 
 class PlanItemSpec(Wire):
@@ -174,9 +200,18 @@ class RectItem(BaseModel):
     third_party: ThirdParty | None = None
 
 
+ItemNo = Annotated[int, Field(ge=1, le=1000, description="整改事项编号")]
+
+
 class ItemCloseRequest(Wire):
-    evidence: Evidence = Field(min_length=1, max_length=30, description="销号佐证材料（档案号、照片编号等）")
-    note: LongText = ""
+    evidence: Evidence = Field(
+        title="销号佐证材料",
+        json_schema_extra={"x-widget": "lines"},
+        min_length=1,
+        max_length=30,
+        description="销号佐证材料（档案号、照片编号等）",
+    )
+    note: LongText = Field(default="", title="说明")
 
 
 class ItemCloseInput(ItemCloseRequest):
@@ -185,9 +220,17 @@ class ItemCloseInput(ItemCloseRequest):
 
 
 class FindingRequest(Wire):
-    kind: FindingKind = Field(description="concealment 隐瞒不报不查 / lax 推进不力、把关不严 / illegal 涉及违法")
-    description: Reason
-    item_no: int | None = Field(default=None, ge=1, description="相关整改事项编号（可选）")
+    kind: FindingKind = Field(
+        title="发现类型", description="concealment 隐瞒不报不查 / lax 推进不力、把关不严 / illegal 涉及违法"
+    )
+    description: Reason = Field(title="情况说明")
+    item_no: int | None = Field(
+        title="相关整改事项",
+        json_schema_extra={"x-picker": "item"},
+        default=None,
+        ge=1,
+        description="相关整改事项编号（可选）",
+    )
 
 
 class FindingInput(FindingRequest):
@@ -195,11 +238,16 @@ class FindingInput(FindingRequest):
 
 
 class ThirdPartyRequest(Wire):
-    item_no: int = Field(ge=1, description="企业拒不履行的生态修复事项编号")
-    contractor: ShortText = Field(description="受托第三方")
-    contract_ref: ShortText = Field(description="委托合同编号")
-    cost_yuan: float = Field(gt=0, le=1e10, description="修复费用（元），记为向企业追偿的债权")
-    note: LongText = ""
+    item_no: int = Field(
+        title="修复事项",
+        json_schema_extra={"x-picker": "lapsed_restoration_item"},
+        ge=1,
+        description="企业拒不履行的生态修复事项编号",
+    )
+    contractor: ShortText = Field(title="受托第三方", description="受托第三方")
+    contract_ref: ShortText = Field(title="委托合同编号", description="委托合同编号")
+    cost_yuan: float = Field(title="修复费用（元）", gt=0, le=1e10, description="修复费用（元），记为向企业追偿的债权")
+    note: LongText = Field(default="", title="说明")
 
 
 class ThirdPartyInput(ThirdPartyRequest):
@@ -207,10 +255,18 @@ class ThirdPartyInput(ThirdPartyRequest):
 
 
 class AcceptanceRequest(Wire):
-    verdict: Literal["pass", "fail"]
-    opinion: LongText = ""
-    acceptance_ref: ShortText | None = Field(default=None, description="验收文件编号")
-    reopen: list[int] = Field(default_factory=list, max_length=50, description="不通过时重新整改的事项编号")
+    verdict: Literal["pass", "fail"] = Field(
+        title="验收结论", json_schema_extra={"x-choices": {"pass": "通过", "fail": "不通过（列明重新整改的事项）"}}
+    )
+    opinion: LongText = Field(default="", title="验收意见")
+    acceptance_ref: ShortText | None = Field(title="验收文件编号", default=None, description="验收文件编号")
+    reopen: list[int] = Field(
+        title="重新整改的事项（不通过时勾选）",
+        json_schema_extra={"x-picker": "closed_item"},
+        default_factory=list,
+        max_length=50,
+        description="不通过时重新整改的事项编号",
+    )
 
 
 class AcceptanceInput(AcceptanceRequest):
@@ -258,6 +314,7 @@ class RectificationView(CaseViewBase):
 
 # ---- closure (关闭取缔) -------------------------------------------------------------------------------------------
 
+
 class ClosurePolicy(Wire):
     publicity_working_days: int = Field(ge=1)
     step_working_days: dict[str, int] = Field(default_factory=dict)
@@ -291,8 +348,14 @@ class StepRecord(BaseModel):
 
 
 class StepDoneRequest(Wire):
-    evidence: Evidence = Field(min_length=1, max_length=30, description="完成佐证（停电通知单、收缴清单、注销文书等）")
-    note: LongText = ""
+    evidence: Evidence = Field(
+        title="完成佐证",
+        json_schema_extra={"x-widget": "lines"},
+        min_length=1,
+        max_length=30,
+        description="完成佐证（停电通知单、收缴清单、注销文书等）",
+    )
+    note: LongText = Field(default="", title="说明")
 
 
 class StepDoneInput(StepDoneRequest):
@@ -315,13 +378,26 @@ BATCH_LIMIT = 500  # mines per batch start: one request's work stays bounded
 
 
 class BatchRequest(Wire):
-    mine_ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(min_length=1, max_length=BATCH_LIMIT,
-                                                                     description="矿山 id 列表")
-    campaign_id: str | None = Field(default=None, max_length=40, description="所属治理整顿案件编号（可选）")
+    mine_ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(
+        title="矿山",
+        json_schema_extra={"x-picker": "jurisdiction_mine"},
+        min_length=1,
+        max_length=BATCH_LIMIT,
+        description="矿山 id 列表",
+    )
+    campaign_id: str | None = Field(
+        title="所属治理整顿",
+        json_schema_extra={"x-picker": "campaign"},
+        default=None,
+        max_length=40,
+        description="所属治理整顿案件编号（可选）",
+    )
 
 
 class ClosureBatchRequest(BatchRequest):
-    plan_ref: ShortText = Field(description="关闭方案批复文号（方案批复后方可组织实施关闭，seed 002 §05）")
+    plan_ref: ShortText = Field(
+        title="关闭方案批复文号", description="关闭方案批复文号（方案批复后方可组织实施关闭，seed 002 §05）"
+    )
 
 
 class BatchStarted(BaseModel):
@@ -342,6 +418,7 @@ class BatchResult(BaseModel):
 
 
 # ---- activity payloads --------------------------------------------------------------------------------------------
+
 
 class CampaignRecordInput(BaseModel):
     campaign_id: str

@@ -86,6 +86,7 @@ class PartySpec(Wire):
 
 # ---- the case as a workflow holds it ----------------------------------------------------------------------------
 
+
 class TimelineEntry(BaseModel):
     seq: int
     at: datetime
@@ -168,8 +169,9 @@ class Clock(BaseModel):
     warned: bool = False
     exceeded: bool = False
     provisional: bool = False
-    calendar_days: bool = Field(default=False,
-                                description="按自然日计算（如国务院令第242号第十条的40日）；否则按工作日")
+    calendar_days: bool = Field(
+        default=False, description="按自然日计算（如国务院令第242号第十条的40日）；否则按工作日"
+    )
     extended_days: int = Field(default=0, description="经批准延长的天数（已计入 limit_days）")
 
 
@@ -227,6 +229,9 @@ class CaseViewBase(BaseModel):
     urges: dict[str, Urge] = Field(default_factory=dict, description="对非会签待办方的催办（键为 party）")
     timeline: list[TimelineEntry] = Field(default_factory=list)
     version: int = 0
+    available_actions: list[str] = Field(
+        default_factory=list, description="当前登录用户此刻可办理的操作（如 sign_off、approval、withdraw）"
+    )
 
     @property
     def counterparty_enterprise_id(self) -> int | None:
@@ -236,15 +241,30 @@ class CaseViewBase(BaseModel):
 
 # ---- the committee (三重一大), shared by every procedure that goes through it ---------------------------------
 
+
 class CommitteeDecisionRequest(Wire):
-    meeting_no: ShortText = Field(description="会议编号，如“县政府常务会议〔2026〕12次”")
-    meeting_date: date
-    attendees: list[ShortText] = Field(min_length=1, max_length=200, description="出席成员")
-    members_total: int = Field(ge=1, le=200, description="应到会成员总数")
-    decision: Literal["approve", "reject", "defer"] = Field(description="approve 同意 / reject 不同意 / defer 暂缓")
-    minutes_ref: ShortText = Field(description="会议纪要文号或档案号")
-    recused: list[ShortText] = Field(default_factory=list, max_length=200, description="回避成员")
-    note: LongText = ""
+    meeting_no: ShortText = Field(title="会议编号", description="会议编号，如“县政府常务会议〔2026〕12次”")
+    meeting_date: date = Field(title="会议日期", json_schema_extra={"x-default": "today"})
+    attendees: list[ShortText] = Field(
+        title="出席成员", json_schema_extra={"x-widget": "lines"}, min_length=1, max_length=200, description="出席成员"
+    )
+    members_total: int = Field(title="应到会人数", ge=1, le=200, description="应到会成员总数")
+    decision: Literal["approve", "reject", "defer"] = Field(
+        title="会议决定",
+        json_schema_extra={
+            "x-choices": {"approve": "研究同意", "reject": "研究不同意", "defer": "暂缓研究（需补充材料）"}
+        },
+        description="approve 同意 / reject 不同意 / defer 暂缓",
+    )
+    minutes_ref: ShortText = Field(title="会议纪要文号", description="会议纪要文号或档案号")
+    recused: list[ShortText] = Field(
+        title="回避成员",
+        json_schema_extra={"x-widget": "lines"},
+        default_factory=list,
+        max_length=200,
+        description="回避成员",
+    )
+    note: LongText = Field(default="", title="说明")
 
 
 class CommitteeDecisionInput(CommitteeDecisionRequest):
@@ -253,10 +273,21 @@ class CommitteeDecisionInput(CommitteeDecisionRequest):
 
 # ---- countersign: signing and the moves of a round ------------------------------------------------------------
 
+
 class SignOffRequest(Wire):
-    verdict: Literal["pass", "fail"] = Field(description="pass 通过 / fail 不通过")
-    opinion: LongText = Field(default="", description="验收意见；不通过时必填（或填写问题清单）")
-    findings: list[ShortText] = Field(default_factory=list, max_length=50, description="发现的问题清单")
+    verdict: Literal["pass", "fail"] = Field(
+        title="验收结论",
+        json_schema_extra={"x-choices": {"pass": "通过", "fail": "不通过（须写明意见或问题）"}},
+        description="pass 通过 / fail 不通过",
+    )
+    opinion: LongText = Field(title="验收意见", default="", description="验收意见；不通过时必填（或填写问题清单）")
+    findings: list[ShortText] = Field(
+        title="问题清单",
+        json_schema_extra={"x-widget": "lines"},
+        default_factory=list,
+        max_length=50,
+        description="发现的问题清单",
+    )
 
 
 class SignOffInput(SignOffRequest):
@@ -264,8 +295,10 @@ class SignOffInput(SignOffRequest):
 
 
 class ReassignRequest(Wire):
-    to: Username = Field(description="接办人（同一部门的经办人）用户名")
-    reason: Reason
+    to: Username = Field(
+        title="转给", json_schema_extra={"x-picker": "colleague"}, description="接办人（同一部门的经办人）用户名"
+    )
+    reason: Reason = Field(title="转办理由")
 
 
 class ReassignInput(Wire):
@@ -276,8 +309,12 @@ class ReassignInput(Wire):
 
 
 class DelegateRequest(Wire):
-    to: Username = Field(description="受委派起草意见的同事（同一部门）用户名")
-    reason: Reason
+    to: Username = Field(
+        title="委派给",
+        json_schema_extra={"x-picker": "colleague"},
+        description="受委派起草意见的同事（同一部门）用户名",
+    )
+    reason: Reason = Field(title="委派说明")
 
 
 class DelegateInput(Wire):
@@ -288,9 +325,13 @@ class DelegateInput(Wire):
 
 
 class DraftRequest(Wire):
-    verdict: Literal["pass", "fail"]
-    opinion: LongText = ""
-    findings: list[ShortText] = Field(default_factory=list, max_length=50)
+    verdict: Literal["pass", "fail"] = Field(
+        title="建议结论", json_schema_extra={"x-choices": {"pass": "通过", "fail": "不通过"}}
+    )
+    opinion: LongText = Field(default="", title="起草的意见")
+    findings: list[ShortText] = Field(
+        title="问题清单", json_schema_extra={"x-widget": "lines"}, default_factory=list, max_length=50
+    )
 
 
 class DraftInput(DraftRequest):
@@ -299,8 +340,12 @@ class DraftInput(DraftRequest):
 
 
 class AddPartyRequest(Wire):
-    party: PartyCode = Field(description="加签方：部门类别（如 forestry_grassland、power_supply）或 expert:用户名")
-    reason: Reason
+    party: PartyCode = Field(
+        title="加签方",
+        json_schema_extra={"x-picker": "addable_party"},
+        description="加签方：部门类别（如 forestry_grassland、power_supply）或 expert:用户名",
+    )
+    reason: Reason = Field(title="加签理由")
 
 
 class AddPartyInput(Wire):
@@ -310,7 +355,7 @@ class AddPartyInput(Wire):
 
 
 class RemovePartyRequest(Wire):
-    reason: Reason
+    reason: Reason = Field(title="减签理由")
 
 
 class RemovePartyInput(RemovePartyRequest):
@@ -319,8 +364,14 @@ class RemovePartyInput(RemovePartyRequest):
 
 
 class UrgeRequest(Wire):
-    parties: list[PartyCode] = Field(min_length=1, max_length=20, description="被催办的待办方（见案件 pending）")
-    message: Reason
+    parties: list[PartyCode] = Field(
+        title="催办对象",
+        json_schema_extra={"x-picker": "pending_party"},
+        min_length=1,
+        max_length=20,
+        description="被催办的待办方（见案件 pending）",
+    )
+    message: Reason = Field(title="催办内容")
 
 
 class UrgeInput(UrgeRequest):
@@ -328,8 +379,10 @@ class UrgeInput(UrgeRequest):
 
 
 class CopyRequest(Wire):
-    to: Username = Field(description="抄送对象（官员）用户名")
-    note: LongText = ""
+    to: Username = Field(
+        title="抄送给", json_schema_extra={"x-picker": "official"}, description="抄送对象（官员）用户名"
+    )
+    note: LongText = Field(default="", title="附言")
 
 
 class CopyInput(Wire):
@@ -339,6 +392,7 @@ class CopyInput(Wire):
 
 
 # ---- activity payloads ---------------------------------------------------------------------------------------
+
 
 class DeadlineRequest(BaseModel):
     start: datetime

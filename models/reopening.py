@@ -23,8 +23,8 @@ from models.cases import (
 
 
 class MaterialRef(Wire):
-    kind: MaterialKind = Field(description="材料类型")
-    ref: ShortText = Field(description="材料引用（档案号、文件编号或存储标识）")
+    kind: MaterialKind = Field(title="材料类型", description="材料类型")
+    ref: ShortText = Field(title="文号或档案号", description="材料引用（档案号、文件编号或存储标识）")
 
 
 class ReopeningPolicy(Wire):
@@ -57,18 +57,44 @@ class ReopeningStart(Wire):
 
 # ---- actions: the HTTP body (…Request) and the workflow input (…Input = body + who acts) --------------------
 
+
 class ReopeningCreate(Wire):
-    mine_id: int = Field(ge=1, le=2**31 - 1, description="矿山 id")
-    reason: Reason = Field(description="申请开复工的理由")
-    materials: list[MaterialRef] = Field(default_factory=list, max_length=30, description="申请材料")
+    mine_id: int = Field(
+        title="矿山", json_schema_extra={"x-picker": "my_mine"}, ge=1, le=2**31 - 1, description="矿山 id"
+    )
+    reason: Reason = Field(title="申请理由", description="申请开复工的理由")
+    materials: list[MaterialRef] = Field(
+        title="申请材料",
+        json_schema_extra={"x-widget": "materials", "x-rows": "mine_required", "x-depends": "mine_id"},
+        default_factory=list,
+        max_length=30,
+        description="申请材料",
+    )
 
 
 class IntakeRequest(Wire):
-    decision: Literal["accept", "request_correction"] = Field(description="accept 受理 / request_correction 要求补正")
-    missing: list[MaterialKind] = Field(default_factory=list, max_length=20, description="一次性告知需补正的材料")
-    experts: list[Username] = Field(default_factory=list, max_length=15,
-                                    description="受理时指定的专家组（专家用户名）；退回后重新受理可省略以沿用原专家组")
-    note: LongText = ""
+    decision: Literal["accept", "request_correction"] = Field(
+        title="办理决定",
+        json_schema_extra={
+            "x-choices": {"accept": "受理，组织联合验收", "request_correction": "材料不齐，一次性告知补正"}
+        },
+        description="accept 受理 / request_correction 要求补正",
+    )
+    missing: list[MaterialKind] = Field(
+        title="需补正材料（告知补正时勾选）",
+        json_schema_extra={"x-picker": "case_material"},
+        default_factory=list,
+        max_length=20,
+        description="一次性告知需补正的材料",
+    )
+    experts: list[Username] = Field(
+        title="专家组（受理时指定）",
+        json_schema_extra={"x-picker": "expert"},
+        default_factory=list,
+        max_length=15,
+        description="受理时指定的专家组（专家用户名）；退回后重新受理可省略以沿用原专家组",
+    )
+    note: LongText = Field(default="", title="说明")
 
 
 class IntakeInput(Wire):
@@ -80,8 +106,13 @@ class IntakeInput(Wire):
 
 
 class CorrectionRequest(Wire):
-    materials: list[MaterialRef] = Field(min_length=1, max_length=30)
-    note: LongText = ""
+    materials: list[MaterialRef] = Field(
+        title="补正材料",
+        json_schema_extra={"x-widget": "materials", "x-rows": "case_missing"},
+        min_length=1,
+        max_length=30,
+    )
+    note: LongText = Field(default="", title="说明")
 
 
 class CorrectionInput(CorrectionRequest):
@@ -89,8 +120,13 @@ class CorrectionInput(CorrectionRequest):
 
 
 class RectificationDoneRequest(Wire):
-    note: LongText = ""
-    materials: list[MaterialRef] = Field(default_factory=list, max_length=30)
+    note: LongText = Field(default="", title="整改情况")
+    materials: list[MaterialRef] = Field(
+        title="整改材料（可选）",
+        json_schema_extra={"x-widget": "materials", "x-rows": "case_required"},
+        default_factory=list,
+        max_length=30,
+    )
 
 
 class RectificationDoneInput(RectificationDoneRequest):
@@ -98,8 +134,13 @@ class RectificationDoneInput(RectificationDoneRequest):
 
 
 class CommitteeMaterialRequest(Wire):
-    note: Reason
-    materials: list[MaterialRef] = Field(default_factory=list, max_length=30)
+    note: Reason = Field(title="补充材料说明")
+    materials: list[MaterialRef] = Field(
+        title="补充材料（可选）",
+        json_schema_extra={"x-widget": "materials", "x-rows": "case_required"},
+        default_factory=list,
+        max_length=30,
+    )
 
 
 class CommitteeMaterialInput(CommitteeMaterialRequest):
@@ -107,7 +148,7 @@ class CommitteeMaterialInput(CommitteeMaterialRequest):
 
 
 class ApprovalRequest(Wire):
-    note: LongText = ""
+    note: LongText = Field(default="", title="批复说明")
 
 
 class ApprovalInput(ApprovalRequest):
@@ -115,7 +156,7 @@ class ApprovalInput(ApprovalRequest):
 
 
 class ResumptionRequest(Wire):
-    resumed_on: date = Field(description="实际复工日期")
+    resumed_on: date = Field(title="复工日期", json_schema_extra={"x-default": "today"}, description="实际复工日期")
 
 
 class ResumptionInput(ResumptionRequest):
@@ -123,7 +164,7 @@ class ResumptionInput(ResumptionRequest):
 
 
 class CityFilingRequest(Wire):
-    note: LongText = ""
+    note: LongText = Field(default="", title="备案意见")
 
 
 class CityFilingInput(CityFilingRequest):
@@ -131,7 +172,7 @@ class CityFilingInput(CityFilingRequest):
 
 
 class WithdrawRequest(Wire):
-    reason: Reason
+    reason: Reason = Field(title="撤回理由")
 
 
 class WithdrawInput(WithdrawRequest):
@@ -140,18 +181,47 @@ class WithdrawInput(WithdrawRequest):
 
 class ReturnRequest(Wire):
     to_stage: Literal["intake", "correction", "joint_acceptance"] = Field(
+        title="退回到",
+        json_schema_extra={
+            "x-choices": {
+                "intake": "受理（重新受理后开启新一轮会签）",
+                "correction": "补正（一次性告知需补正的材料）",
+                "joint_acceptance": "联合验收（开启新一轮会签）",
+            }
+        },
         description="退回到：intake 受理（县自然资源局自联合验收退回）、correction 补正（同上，须列明补正材料）、"
-                    "joint_acceptance 联合验收（会议秘书自集体研究退回）")
-    reason: Reason
-    missing: list[MaterialKind] = Field(default_factory=list, max_length=20,
-                                        description="退回补正时一次性告知的材料")
+        "joint_acceptance 联合验收（会议秘书自集体研究退回）",
+    )
+    reason: Reason = Field(title="退回理由")
+    missing: list[MaterialKind] = Field(
+        title="退回补正时需补正的材料",
+        json_schema_extra={"x-picker": "case_material"},
+        default_factory=list,
+        max_length=20,
+        description="退回补正时一次性告知的材料",
+    )
 
 
 class ReturnInput(ReturnRequest):
     actor: Actor
 
 
+class MaterialRequirement(Wire):
+    kind: str
+    name: str
+    clause: str
+
+
+class RequiredMaterials(Wire):
+    """What a mine's reopening must carry (GET /reopenings/required-materials)."""
+
+    mine_id: int
+    method: str
+    items: list[MaterialRequirement]
+
+
 # ---- the case ----------------------------------------------------------------------------------------------
+
 
 class ReopeningView(CaseViewBase):
     kind: Literal["reopening"] = "reopening"

@@ -14,6 +14,7 @@ from domain.rights import (
     TransferCondition,
     TransferMaterial,
 )
+from domain.roles import Role
 from models.cases import (
     Actor,
     CaseViewBase,
@@ -27,8 +28,8 @@ from models.rights import Ring
 
 
 class TransferMaterialRef(Wire):
-    kind: TransferMaterial = Field(description="材料类型（国务院令第242号 第八条）")
-    ref: ShortText = Field(description="材料引用（档案号、文件编号或存储标识）")
+    kind: TransferMaterial = Field(title="材料类型", description="材料类型（国务院令第242号 第八条）")
+    ref: ShortText = Field(title="文号或档案号", description="材料引用（档案号、文件编号或存储标识）")
 
 
 class Extension(BaseModel):
@@ -49,11 +50,15 @@ class CityMeeting(BaseModel):
 
 
 class CityMeetingRequest(Wire):
-    meeting_no: ShortText = Field(description="市政府会议编号，如“中卫市政府常务会议〔2026〕8次”")
-    meeting_date: date
-    decision: Literal["approve", "reject"] = Field(description="approve 同意 / reject 不同意")
-    minutes_ref: ShortText = Field(description="会议纪要文号")
-    note: LongText = ""
+    meeting_no: ShortText = Field(title="会议编号", description="市政府会议编号，如“中卫市政府常务会议〔2026〕8次”")
+    meeting_date: date = Field(title="会议日期", json_schema_extra={"x-default": "today"})
+    decision: Literal["approve", "reject"] = Field(
+        title="会议决定",
+        json_schema_extra={"x-choices": {"approve": "研究同意", "reject": "研究不同意"}},
+        description="approve 同意 / reject 不同意",
+    )
+    minutes_ref: ShortText = Field(title="会议纪要文号", description="会议纪要文号")
+    note: LongText = Field(default="", title="说明")
 
 
 class CityMeetingInput(CityMeetingRequest):
@@ -61,9 +66,11 @@ class CityMeetingInput(CityMeetingRequest):
 
 
 class ExtendRequest(Wire):
-    days: int = Field(ge=1, le=30, description="延长天数")
-    head_approval_ref: ShortText = Field(description="本机关负责人批准延期的文件编号（行政许可法第四十二条）")
-    reason: Reason
+    days: int = Field(title="延长天数", ge=1, le=30, description="延长天数")
+    head_approval_ref: ShortText = Field(
+        title="负责人批准文号", description="本机关负责人批准延期的文件编号（行政许可法第四十二条）"
+    )
+    reason: Reason = Field(title="延期理由")
 
 
 class ExtendInput(ExtendRequest):
@@ -72,8 +79,10 @@ class ExtendInput(ExtendRequest):
 
 class PauseRequest(Wire):
     kind: PauseKind = Field(
-        description="hearing 听证 / expert_review 专家评审 / appraisal 评估、鉴定（期间不计入审批期限）")
-    reason: Reason
+        title="中止事由",
+        description="hearing 听证 / expert_review 专家评审 / appraisal 评估、鉴定（期间不计入审批期限）",
+    )
+    reason: Reason = Field(title="说明")
 
 
 class PauseInput(PauseRequest):
@@ -84,12 +93,13 @@ class Pause(BaseModel):
     kind: PauseKind
     reason: str
     by: str
+    by_role: Role | None = None  # whose bureau resumes the clock
     started_at: datetime
     ended_at: datetime | None = None
 
 
 class NoteRequest(Wire):
-    note: LongText = ""
+    note: LongText = Field(default="", title="说明")
 
 
 class NoteInput(NoteRequest):
@@ -97,6 +107,7 @@ class NoteInput(NoteRequest):
 
 
 # ---- transfer ---------------------------------------------------------------------------------------------------
+
 
 class TransferPolicy(Wire):
     decision_days: int = Field(ge=1, le=365)
@@ -111,19 +122,42 @@ class TransferPolicy(Wire):
 class TransferEvidence(Wire):
     """What the applicants declare and evidence for 第六条/第七条 (the registry supplies the rest)."""
 
-    fees_paid: bool = Field(description="已缴纳采矿权使用费、价款、矿产资源补偿费和资源税")
-    transferee_qualified: bool = Field(description="受让人符合采矿权申请人条件")
-    supervisor_consent: bool = Field(default=False, description="国有矿山企业：主管部门已同意")
-    production_started_on: date | None = Field(default=None, description="投入采矿生产日期（缺省取登记簿）")
+    fees_paid: bool = Field(
+        title="已缴纳采矿权使用费、价款、矿产资源补偿费和资源税",
+        description="已缴纳采矿权使用费、价款、矿产资源补偿费和资源税",
+    )
+    transferee_qualified: bool = Field(title="受让人符合采矿权申请人条件", description="受让人符合采矿权申请人条件")
+    supervisor_consent: bool = Field(
+        title="国有矿山企业：主管部门已同意", default=False, description="国有矿山企业：主管部门已同意"
+    )
+    production_started_on: date | None = Field(
+        title="投入采矿生产日期（缺省取登记簿）", default=None, description="投入采矿生产日期（缺省取登记簿）"
+    )
 
 
 class TransferCreate(Wire):
-    right_id: int = Field(ge=1, le=2**31 - 1, description="转让的采矿权（登记簿编号）")
-    transferee_enterprise_id: int = Field(ge=1, le=2**31 - 1, description="受让人（企业）")
-    reason: Reason = Field(description="转让原因（企业合并、分立、合资合作、资产出售等）")
-    price_wan_yuan: float = Field(ge=0, le=10**8, description="转让价款（万元）")
-    evidence: TransferEvidence
-    materials: list[TransferMaterialRef] = Field(max_length=20)
+    right_id: int = Field(
+        title="转让的采矿权",
+        json_schema_extra={"x-picker": "my_right"},
+        ge=1,
+        le=2**31 - 1,
+        description="转让的采矿权（登记簿编号）",
+    )
+    transferee_enterprise_id: int = Field(
+        title="受让人",
+        json_schema_extra={"x-picker": "other_enterprise"},
+        ge=1,
+        le=2**31 - 1,
+        description="受让人（企业）",
+    )
+    reason: Reason = Field(title="转让原因", description="转让原因（企业合并、分立、合资合作、资产出售等）")
+    price_wan_yuan: float = Field(title="转让价款（万元）", ge=0, le=10**8, description="转让价款（万元）")
+    evidence: TransferEvidence = Field(title="转让条件（国务院令第242号 第六条、第七条）")
+    materials: list[TransferMaterialRef] = Field(
+        title="申请材料（第八条）",
+        json_schema_extra={"x-widget": "materials", "x-rows": "transfer_required"},
+        max_length=20,
+    )
 
 
 class TransferRightFacts(Wire):
@@ -143,6 +177,7 @@ class TransferRightFacts(Wire):
     valid_to: date
     authority_code: str = Field(default="", description="发证机关的行政区划代码（县或市）")
     authority_short_name: str = Field(default="", description="发证机关简称，用于批准文号")
+    city_name: str = Field(default="", description="所在市（会议名称用）；早期案件缺省为空")
 
 
 class TransferStart(Wire):
@@ -201,7 +236,7 @@ class TransferView(CaseViewBase):
 
 
 class TransfereeConfirmRequest(Wire):
-    note: LongText = ""
+    note: LongText = Field(default="", title="说明")
 
 
 class TransfereeConfirmInput(TransfereeConfirmRequest):
@@ -210,9 +245,19 @@ class TransfereeConfirmInput(TransfereeConfirmRequest):
 
 class TransferReviewRequest(Wire):
     decision: Literal["accept", "request_correction"] = Field(
-        description="accept 审查通过 / request_correction 一次性告知补正")
-    missing: list[TransferMaterial] = Field(default_factory=list, max_length=10)
-    note: LongText = ""
+        title="审查决定",
+        json_schema_extra={
+            "x-choices": {"accept": "材料齐全，受理并提请集体研究", "request_correction": "材料不齐，一次性告知补正"}
+        },
+        description="accept 审查通过 / request_correction 一次性告知补正",
+    )
+    missing: list[TransferMaterial] = Field(
+        title="需补正材料（告知补正时勾选）",
+        json_schema_extra={"x-picker": "case_material"},
+        default_factory=list,
+        max_length=10,
+    )
+    note: LongText = Field(default="", title="说明")
 
 
 class TransferReviewInput(TransferReviewRequest):
@@ -220,9 +265,16 @@ class TransferReviewInput(TransferReviewRequest):
 
 
 class TransferCorrectionRequest(Wire):
-    materials: list[TransferMaterialRef] = Field(default_factory=list, max_length=20)
-    evidence: TransferEvidence | None = Field(default=None, description="更新后的转让条件证明")
-    note: LongText = ""
+    materials: list[TransferMaterialRef] = Field(
+        title="补正材料",
+        json_schema_extra={"x-widget": "materials", "x-rows": "case_missing"},
+        default_factory=list,
+        max_length=20,
+    )
+    evidence: TransferEvidence | None = Field(
+        title="更新转让条件（如有变化）", default=None, description="更新后的转让条件证明"
+    )
+    note: LongText = Field(default="", title="说明")
 
 
 class TransferCorrectionInput(TransferCorrectionRequest):
@@ -230,9 +282,19 @@ class TransferCorrectionInput(TransferCorrectionRequest):
 
 
 class TransferDecisionRequest(Wire):
-    decision: Literal["approve", "refuse"] = Field(description="approve 准予转让 / refuse 不准转让")
-    reasons: list[ShortText] = Field(default_factory=list, max_length=20, description="不准转让的理由（必填）")
-    note: LongText = ""
+    decision: Literal["approve", "refuse"] = Field(
+        title="审批决定",
+        json_schema_extra={"x-choices": {"approve": "准予转让", "refuse": "不准转让（须说明理由）"}},
+        description="approve 准予转让 / refuse 不准转让",
+    )
+    reasons: list[ShortText] = Field(
+        title="不准转让的理由",
+        json_schema_extra={"x-widget": "lines"},
+        default_factory=list,
+        max_length=20,
+        description="不准转让的理由（必填）",
+    )
+    note: LongText = Field(default="", title="说明")
 
 
 class TransferDecisionInput(TransferDecisionRequest):
@@ -254,6 +316,7 @@ class RightChangeResult(BaseModel):
 
 # ---- grant ------------------------------------------------------------------------------------------------------
 
+
 class GrantPolicy(Wire):
     announcement_working_days: int = Field(ge=1, le=120)
     bidding_working_days: int = Field(ge=1, le=120)
@@ -264,21 +327,38 @@ class GrantPolicy(Wire):
 
 
 class GrantCreate(Wire):
-    block_name: ShortText = Field(description="出让区块名称")
-    division_code: str = Field(min_length=6, max_length=6, pattern=r"^\d{6}$", description="所在县（区）")
-    mineral: ShortText = Field(max_length=32)
-    open_pit: bool = True
-    area: Ring = Field(description="出让范围拐点坐标（CGCS2000，米）")
-    production_wt: float = Field(gt=0, le=10000, description="拟设生产规模（万吨/年）")
-    service_years: float = Field(gt=0, le=100, description="服务年限（年，不含基建期）")
-    deposit_scale: Scale = Field(description="矿床规模")
-    production_scale: Scale = Field(description="生产规模类型")
-    land_use_cleared: bool = Field(description="已与用地审批衔接（净矿）")
-    forest_grassland_cleared: bool = Field(description="已与用林用草审批衔接（净矿）")
-    outside_red_line: bool = Field(description="已避让生态保护红线等禁止限制区域")
-    mode: GrantMode = GrantMode.LISTING
-    valid_years: int = Field(default=10, ge=1, le=30, description="拟设采矿权有效期（年）")
-    reason: Reason = Field(description="出让理由（矿产资源规划、市场需求等）")
+    block_name: ShortText = Field(title="出让区块名称", description="出让区块名称")
+    division_code: str = Field(
+        title="所在县（区）",
+        json_schema_extra={"x-picker": "county"},
+        min_length=6,
+        max_length=6,
+        pattern=r"^\d{6}$",
+        description="所在县（区）",
+    )
+    mineral: ShortText = Field(title="矿种", max_length=32)
+    open_pit: bool = Field(default=True, title="露天开采")
+    area: Ring = Field(
+        title="出让范围拐点坐标（每行一点：X,Y）",
+        json_schema_extra={"x-widget": "coordinates"},
+        description="出让范围拐点坐标（CGCS2000，米）",
+    )
+    production_wt: float = Field(title="拟设生产规模（万吨/年）", gt=0, le=10000, description="拟设生产规模（万吨/年）")
+    service_years: float = Field(title="服务年限（年）", gt=0, le=100, description="服务年限（年，不含基建期）")
+    deposit_scale: Scale = Field(title="矿床规模", description="矿床规模")
+    production_scale: Scale = Field(title="生产规模类型", description="生产规模类型")
+    land_use_cleared: bool = Field(title="已与用地审批衔接（净矿）", description="已与用地审批衔接（净矿）")
+    forest_grassland_cleared: bool = Field(
+        title="已与用林用草审批衔接（净矿）", description="已与用林用草审批衔接（净矿）"
+    )
+    outside_red_line: bool = Field(
+        title="已避让生态保护红线等禁止限制区域", description="已避让生态保护红线等禁止限制区域"
+    )
+    mode: GrantMode = Field(default=GrantMode.LISTING, title="出让方式")
+    valid_years: int = Field(
+        title="拟设采矿权有效期（年）", default=10, ge=1, le=30, description="拟设采矿权有效期（年）"
+    )
+    reason: Reason = Field(title="出让理由", description="出让理由（矿产资源规划、市场需求等）")
 
 
 class GrantStart(Wire):
@@ -290,6 +370,7 @@ class GrantStart(Wire):
     county_short_name: str
     proposer: Actor
     policy: GrantPolicy
+    city_name: str = Field(default="", description="所在市（会议名称用）；早期案件缺省为空")
 
 
 class Objection(BaseModel):
@@ -322,8 +403,9 @@ class GrantView(CaseViewBase):
     authority_level: AuthorityLevel
     committee_meetings: list[CommitteeMeeting] = Field(default_factory=list)
     city_meetings: list[CityMeeting] = Field(default_factory=list)
-    period: str | None = Field(default=None,
-                               description="当前法定期间：announcement 公告 / bidding 竞价（挂牌） / publicity 公示")
+    period: str | None = Field(
+        default=None, description="当前法定期间：announcement 公告 / bidding 竞价（挂牌） / publicity 公示"
+    )
     period_clock: dict[str, "PeriodState"] = Field(default_factory=dict, description="各期间（工作日计）的已用与截止")
     result: GrantResult | None = None
     objections: list[Objection] = Field(default_factory=list, description="公示期间的异议（异议处理期间公示暂停）")
@@ -350,9 +432,11 @@ GrantView.model_rebuild()
 
 
 class GrantResultRequest(Wire):
-    winner_enterprise_id: int = Field(ge=1, le=2**31 - 1, description="竞得人（企业）")
-    price_wan_yuan: float = Field(gt=0, le=10**8, description="成交价（万元）")
-    note: LongText = ""
+    winner_enterprise_id: int = Field(
+        title="竞得人", json_schema_extra={"x-picker": "enterprise"}, ge=1, le=2**31 - 1, description="竞得人（企业）"
+    )
+    price_wan_yuan: float = Field(title="成交价（万元）", gt=0, le=10**8, description="成交价（万元）")
+    note: LongText = Field(default="", title="说明")
 
 
 class GrantResultInput(Wire):
@@ -364,8 +448,8 @@ class GrantResultInput(Wire):
 
 
 class ObjectionRequest(Wire):
-    objector: ShortText = Field(description="异议人")
-    content: Reason = Field(description="异议内容")
+    objector: ShortText = Field(title="异议人", description="异议人")
+    content: Reason = Field(title="异议内容", description="异议内容")
 
 
 class ObjectionInput(ObjectionRequest):
@@ -374,8 +458,11 @@ class ObjectionInput(ObjectionRequest):
 
 class ObjectionResolutionRequest(Wire):
     resolution: Literal["upheld", "dismissed"] = Field(
-        description="upheld 异议成立（出让结果无效）/ dismissed 异议不成立（恢复公示）")
-    note: Reason
+        title="处理结论",
+        json_schema_extra={"x-choices": {"upheld": "异议成立（出让结果无效）", "dismissed": "异议不成立（恢复公示）"}},
+        description="upheld 异议成立（出让结果无效）/ dismissed 异议不成立（恢复公示）",
+    )
+    note: Reason = Field(title="处理意见")
 
 
 class ObjectionResolutionInput(ObjectionResolutionRequest):
@@ -383,10 +470,10 @@ class ObjectionResolutionInput(ObjectionResolutionRequest):
 
 
 class GrantContractRequest(Wire):
-    contract_no: ShortText = Field(description="出让合同编号")
-    signed_on: date
-    fee_wan_yuan: float = Field(gt=0, le=10**8, description="出让收益（万元）")
-    note: LongText = ""
+    contract_no: ShortText = Field(title="出让合同编号", description="出让合同编号")
+    signed_on: date = Field(title="签订日期", json_schema_extra={"x-default": "today"})
+    fee_wan_yuan: float = Field(title="出让收益（万元）", gt=0, le=10**8, description="出让收益（万元）")
+    note: LongText = Field(default="", title="说明")
 
 
 class GrantContractInput(GrantContractRequest):
@@ -394,9 +481,9 @@ class GrantContractInput(GrantContractRequest):
 
 
 class FeePaymentRequest(Wire):
-    receipt_ref: ShortText = Field(description="缴款凭证号")
-    paid_on: date
-    note: LongText = ""
+    receipt_ref: ShortText = Field(title="缴款凭证号", description="缴款凭证号")
+    paid_on: date = Field(title="缴款日期", json_schema_extra={"x-default": "today"})
+    note: LongText = Field(default="", title="说明")
 
 
 class FeePaymentInput(FeePaymentRequest):
@@ -404,8 +491,10 @@ class FeePaymentInput(FeePaymentRequest):
 
 
 class GrantRegistrationRequest(Wire):
-    licence_no: str = Field(min_length=6, max_length=40, pattern=r"^[A-Za-z0-9-]+$", description="新采矿许可证号")
-    note: LongText = ""
+    licence_no: str = Field(
+        title="新采矿许可证号", min_length=6, max_length=40, pattern=r"^[A-Za-z0-9-]+$", description="新采矿许可证号"
+    )
+    note: LongText = Field(default="", title="说明")
 
     @model_validator(mode="after")
     def _upper(self) -> "GrantRegistrationRequest":

@@ -11,7 +11,6 @@ from datetime import timedelta
 from typing import ClassVar
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain.calendar import start_of_day
@@ -24,12 +23,15 @@ with workflow.unsafe.imports_passed_through():
         CampaignStart,
         CampaignView,
         ConcludeInput,
+        ConcludeRequest,
         LiftMoratoriumInput,
+        LiftMoratoriumRequest,
     )
     from models.cases import Actor, Clock, Pending
 
 from workflows.parts import campaign_calls
-from workflows.parts.engine import SYSTEM, Alarm, CaseEngine, Ticket, action
+from workflows.parts.actions import Queued, Refusal, action, post
+from workflows.parts.engine import SYSTEM, Alarm, CaseEngine
 from workflows.parts.refusal import refusal
 
 G = CampaignStage
@@ -37,12 +39,6 @@ G = CampaignStage
 
 @workflow.defn
 class CampaignWorkflow(CaseEngine):
-    ACTIONS: ClassVar = {
-        **CaseEngine.ACTIONS,
-        "lift_moratorium": action("解除“两个暂停”", {Role.CITY_NR}),
-        "conclude": action("结束治理整顿", {Role.CITY_NR}, {G.RECTIFYING, G.VERIFYING}, single=True),
-    }
-    SIDE_ACTIONS: ClassVar = CaseEngine.SIDE_ACTIONS | {"lift_moratorium"}
     STAGE_NAMES: ClassVar = CAMPAIGN_STAGE_NAMES
 
     @workflow.init
@@ -74,7 +70,7 @@ class CampaignWorkflow(CaseEngine):
             self._record(start.opened_by, "moratorium_imposed",
                          f"实行“两个暂停”：暂停全市所有矿山企业生产活动（在产矿山 {len(suspended)} 座已停产），"
                          f"暂停全市火工产品供应（{MORATORIUM_CLAUSE}）", suspended_mines=suspended)
-        conclusion: ConcludeInput = await self._next("conclude")
+        conclusion: ConcludeInput = await self._next(self.conclude)
         if self._case.moratorium_active:
             await self._lift(conclusion.actor, "治理整顿结束")
         self._case.summary = conclusion.summary
@@ -100,37 +96,32 @@ class CampaignWorkflow(CaseEngine):
         self._record(by, "moratorium_lifted", f"解除“两个暂停”：{reason}", reason=reason)
         await self._write(by, reason)
 
-    # ---- updates -------------------------------------------------------------------------------------------
+    # ---- the actions ---------------------------------------------------------------------------------------
 
-    @workflow.update
-    async def lift_moratorium(self, inp: LiftMoratoriumInput) -> CampaignView:
-        return await self._submit("lift_moratorium", inp)
+    def _moratorium_active(self, _actor: Actor) -> Refusal:
+        return None if self._case.moratorium_active else refusal(ErrorCode.MORATORIUM_NOT_ACTIVE)
 
-    @lift_moratorium.validator
-    def _validate_lift_moratorium(self, inp: LiftMoratoriumInput) -> None:
-        self._validate("lift_moratorium", inp)
-
-    @workflow.update
-    async def conclude(self, inp: ConcludeInput) -> CampaignView:
-        return await self._submit("conclude", inp)
-
-    @conclude.validator
-    def _validate_conclude(self, inp: ConcludeInput) -> None:
-        self._validate("conclude", inp)
-
-    def _check_lift_moratorium(self, _inp: LiftMoratoriumInput, queued: list[Ticket]) -> ApplicationError | None:
-        if not self._case.moratorium_active or any(t.kind == "lift_moratorium" for t in queued):
+    @action("解除“两个暂停”", roles={Role.CITY_NR}, guard=_moratorium_active, request=LiftMoratoriumRequest,
+            route=post("/campaigns/{case_id}/moratorium/lift", "解除“两个暂停”（须说明理由，记入审计链）"))
+    def lift_moratorium(self, inp: LiftMoratoriumInput, queued: Queued) -> Refusal:
+        """While it holds, once."""
+        if any(t.kind == "lift_moratorium" for t in queued):
             return refusal(ErrorCode.MORATORIUM_NOT_ACTIVE)
         return None
 
-    def _check_conclude(self, inp: ConcludeInput, _queued: list[Ticket]) -> ApplicationError | None:
+    @lift_moratorium.applies
+    async def _lifted(self, inp: LiftMoratoriumInput) -> None:
+        await self._lift(inp.actor, inp.reason)
+
+    @action("结束治理整顿", roles={Role.CITY_NR}, stages={G.RECTIFYING, G.VERIFYING}, single=True,
+            answers={"conclude"}, request=ConcludeRequest,
+            route=post("/campaigns/{case_id}/conclusion", "结束治理整顿（全部整治、关闭案件办结后）"))
+    def conclude(self, inp: ConcludeInput, _queued: Queued) -> Refusal:
+        """Once every rectification and closure case of the campaign is closed (the API counts them)."""
         if inp.open_cases:
             return refusal(ErrorCode.CAMPAIGN_CASES_OPEN, f"仍有 {inp.open_cases} 个矿山整治或关闭案件未办结",
                            open_cases=inp.open_cases, total_cases=inp.total_cases)
         return None
-
-    async def _apply_lift_moratorium(self, inp: LiftMoratoriumInput) -> None:
-        await self._lift(inp.actor, inp.reason)
 
     # ---- the dates -------------------------------------------------------------------------------------------
 

@@ -11,7 +11,6 @@ ends the mine's registry status becomes closed, once.
 from typing import ClassVar
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain.campaign import (
@@ -23,11 +22,20 @@ with workflow.unsafe.imports_passed_through():
     from domain.cases import Status
     from domain.errors import ErrorCode
     from domain.roles import DepartmentKind, Role
-    from models.campaign import CapacityInput, CaseLinkInput, ClosureStart, ClosureView, StepDoneInput, StepRecord
+    from models.campaign import (
+        CapacityInput,
+        CaseLinkInput,
+        ClosureStart,
+        ClosureView,
+        StepDoneInput,
+        StepDoneRequest,
+        StepRecord,
+    )
     from models.cases import Actor, Clock, Pending
 
 from workflows.parts import calls, campaign_calls
-from workflows.parts.engine import SYSTEM, Alarm, CaseEnded, CaseEngine, Ticket, action
+from workflows.parts.actions import Queued, Refusal, action, post
+from workflows.parts.engine import SYSTEM, Alarm, CaseEnded, CaseEngine
 from workflows.parts.refusal import refusal
 
 C = ClosureStage
@@ -37,11 +45,6 @@ LEDGER_STEPS = {ClosureStage.LICENCE: "closed", ClosureStage.RESTORATION_ACCEPTA
 
 @workflow.defn
 class ClosureWorkflow(CaseEngine):
-    ACTIONS: ClassVar = {
-        **CaseEngine.ACTIONS,
-        "step_done": action("报告关闭步骤完成", {Role.DEPARTMENT_OFFICER, Role.COUNTY_NR, Role.ENTERPRISE},
-                            {s.stage for s in CLOSURE_STEPS}, single=True),
-    }
     STAGE_NAMES: ClassVar = CLOSURE_STAGE_NAMES
 
     @workflow.init
@@ -83,7 +86,7 @@ class ClosureWorkflow(CaseEngine):
                 days = self._policy.step_working_days.get(step.stage.value, _default_days(step.stage))
                 plan = await calls.plan_deadline(self._now(), days)
                 step.due, step.due_at = plan.due, plan.due_at
-                done: StepDoneInput = await self._next("step_done")
+                done: StepDoneInput = await self._next(self.step_done)
                 step.done_at, step.done_by = self._now(), done.actor.username
                 step.evidence, step.note = list(done.evidence), done.note
                 late = "（逾期）" if step.escalated_at else ""
@@ -127,15 +130,14 @@ class ClosureWorkflow(CaseEngine):
     async def _end_publicity(self) -> None:
         self._publicity_over, self._publicity_at = True, None
 
-    @workflow.update
-    async def step_done(self, inp: StepDoneInput) -> ClosureView:
-        return await self._submit("step_done", inp)
-
-    @step_done.validator
-    def _validate_step_done(self, inp: StepDoneInput) -> None:
-        self._validate("step_done", inp)
-
-    def _check_step_done(self, inp: StepDoneInput, _queued: list[Ticket]) -> ApplicationError | None:
+    @action("报告关闭步骤完成", roles={Role.DEPARTMENT_OFFICER, Role.COUNTY_NR, Role.ENTERPRISE},
+            stages={s.stage for s in CLOSURE_STEPS}, single=True,
+            answers={"closure_step", "restoration"}, request=StepDoneRequest,
+            route=post("/cases/{case_id}/closure-steps/{stage}",
+                       "关闭取缔步骤完成（断电、火工品收缴、安全生产许可证注销、采矿许可证注销、三不留、生态修复及验收）",
+                       stage=ClosureStage))
+    def step_done(self, inp: StepDoneInput, _queued: Queued) -> Refusal:
+        """The steps in their order, each by its own department (the restoration by the enterprise)."""
         step = self._step()
         if step is None or inp.stage is not step.stage:
             return refusal(ErrorCode.WRONG_STAGE,

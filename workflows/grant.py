@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import ClassVar
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain.calendar import local_date
@@ -30,22 +29,29 @@ with workflow.unsafe.imports_passed_through():
     from models.rights_cases import (
         CapacityCheckInput,
         FeePaymentInput,
+        FeePaymentRequest,
         GrantContract,
         GrantContractInput,
+        GrantContractRequest,
         GrantRegistrationInput,
+        GrantRegistrationRequest,
         GrantResult,
         GrantResultInput,
+        GrantResultRequest,
         GrantStart,
         GrantView,
         IssueRightInput,
         Objection,
         ObjectionInput,
+        ObjectionRequest,
         ObjectionResolutionInput,
+        ObjectionResolutionRequest,
         PeriodState,
     )
 
 from workflows.parts import calls, rights_calls
-from workflows.parts.engine import SYSTEM, Alarm, CaseEnded, CaseEngine, Ticket, action
+from workflows.parts.actions import Queued, Refusal, action, post
+from workflows.parts.engine import SYSTEM, Alarm, CaseEnded
 from workflows.parts.meetings import MeetingSteps
 from workflows.parts.refusal import refusal
 
@@ -56,18 +62,6 @@ PERIOD_NAMES = {"announcement": "出让公告期", "bidding": "竞价（挂牌�
 
 @workflow.defn
 class GrantWorkflow(MeetingSteps):
-    ACTIONS: ClassVar = {
-        **CaseEngine.ACTIONS,
-        "committee_decision": action("录入三重一大会议决定", {Role.COMMITTEE_SECRETARY}, {Stage.COMMITTEE_REVIEW},
-                                     single=True),
-        "city_meeting": action("录入市政府会议决定", {Role.CITY_NR}, {Stage.CITY_MEETING}, single=True),
-        "grant_result": action("录入竞得结果", NR, {Stage.BIDDING}, single=True),
-        "objection": action("登记公示异议", NR, {Stage.PUBLICITY}, single=True),
-        "objection_resolution": action("处理公示异议", NR, {Stage.OBJECTION_REVIEW}, single=True),
-        "grant_contract": action("录入出让合同", NR, {Stage.CONTRACT}, single=True),
-        "fee_payment": action("确认缴纳出让收益", NR, {Stage.FEE_PAYMENT}, single=True),
-        "grant_registration": action("采矿权设立登记", NR, {Stage.REGISTRATION}, single=True),
-    }
     STAGE_NAMES: ClassVar = GRANT_STAGE_NAMES
 
     @workflow.init
@@ -100,7 +94,7 @@ class GrantWorkflow(MeetingSteps):
                 await self._city_meeting(Stage.CITY_MEETING, self._meeting_refused, "出让")
             await self._period(Stage.ANNOUNCEMENT, "announcement", self._policy.announcement_working_days)
             await self._period(Stage.BIDDING, "bidding", self._policy.bidding_working_days)
-            result: GrantResultInput = await self._next("grant_result")
+            result: GrantResultInput = await self._next(self.grant_result)
             self._set_result(result)
             await self._publicity()
             await self._contract()
@@ -181,7 +175,8 @@ class GrantWorkflow(MeetingSteps):
         """结果公示: an objection pauses it; dismissed, the 公示 resumes with the working days it had left."""
         await self._start_publicity()
         while True:
-            ticket = await self._wait(expect="objection", until=lambda: self._case.period_clock["publicity"].finished)
+            ticket = await self._wait(expect=self.objection,
+                                      until=lambda: self._case.period_clock["publicity"].finished)
             if ticket is None:
                 return
             self._settling.append(ticket)
@@ -196,7 +191,7 @@ class GrantWorkflow(MeetingSteps):
                          f"（已公示 {period.used_working_days} 个工作日）：{objection.content}",
                          objector=objection.objector)
             await self._enter(Stage.OBJECTION_REVIEW)
-            resolution: ObjectionResolutionInput = await self._next("objection_resolution")
+            resolution: ObjectionResolutionInput = await self._next(self.objection_resolution)
             current = self._case.objections[-1]
             current.resolution, current.resolved_at, current.resolution_note = (
                 resolution.resolution, self._now(), resolution.note)
@@ -235,7 +230,7 @@ class GrantWorkflow(MeetingSteps):
     async def _contract(self) -> None:
         await self._enter(Stage.CONTRACT)
         self._case.period = None
-        contract: GrantContractInput = await self._next("grant_contract")
+        contract: GrantContractInput = await self._next(self.grant_contract)
         self._case.contract = GrantContract(contract_no=contract.contract_no, signed_on=contract.signed_on,
                                             fee_wan_yuan=contract.fee_wan_yuan)
         self._record(contract.actor, "contract_signed",
@@ -249,7 +244,7 @@ class GrantWorkflow(MeetingSteps):
         self._case.fee_due, self._case.fee_due_at = plan.due, plan.due_at
         self._fee_remind_at = plan.remind_at
         self._record(SYSTEM, "fee_due", f"竞得人应于 {plan.due} 前缴纳出让收益，逾期出让失效", due=str(plan.due))
-        payment: FeePaymentInput = await self._next("fee_payment")
+        payment: FeePaymentInput = await self._next(self.fee_payment)
         self._case.fee_paid_at, self._case.fee_due_at = self._now(), None
         self._record(payment.actor, "fee_paid",
                      f"确认竞得人已于 {payment.paid_on} 缴纳出让收益（{payment.receipt_ref}）。{payment.note}",
@@ -257,7 +252,7 @@ class GrantWorkflow(MeetingSteps):
 
     async def _registration(self) -> None:
         await self._enter(Stage.REGISTRATION)
-        registration: GrantRegistrationInput = await self._next("grant_registration")
+        registration: GrantRegistrationInput = await self._next(self.grant_registration)
         assert self._case.result is not None
         issued = await rights_calls.issue_mining_right(IssueRightInput(
             case_id=self._case.case_id, licence_no=registration.licence_no, block=self._case.block,
@@ -270,73 +265,25 @@ class GrantWorkflow(MeetingSteps):
                      f"采矿权人：{self._case.result.winner_name}。{registration.note}",
                      right_id=issued.right_id, licence_no=issued.licence_no)
 
-    # ---- updates ----------------------------------------------------------------------------------------------
-
-    @workflow.update
-    async def grant_result(self, inp: GrantResultInput) -> GrantView:
-        return await self._submit("grant_result", inp)
-
-    @grant_result.validator
-    def _validate_grant_result(self, inp: GrantResultInput) -> None:
-        self._validate("grant_result", inp)
-
-    @workflow.update
-    async def objection(self, inp: ObjectionInput) -> GrantView:
-        return await self._submit("objection", inp)
-
-    @objection.validator
-    def _validate_objection(self, inp: ObjectionInput) -> None:
-        self._validate("objection", inp)
-
-    @workflow.update
-    async def objection_resolution(self, inp: ObjectionResolutionInput) -> GrantView:
-        return await self._submit("objection_resolution", inp)
-
-    @objection_resolution.validator
-    def _validate_objection_resolution(self, inp: ObjectionResolutionInput) -> None:
-        self._validate("objection_resolution", inp)
-
-    @workflow.update
-    async def grant_contract(self, inp: GrantContractInput) -> GrantView:
-        return await self._submit("grant_contract", inp)
-
-    @grant_contract.validator
-    def _validate_grant_contract(self, inp: GrantContractInput) -> None:
-        self._validate("grant_contract", inp)
-
-    @workflow.update
-    async def fee_payment(self, inp: FeePaymentInput) -> GrantView:
-        return await self._submit("fee_payment", inp)
-
-    @fee_payment.validator
-    def _validate_fee_payment(self, inp: FeePaymentInput) -> None:
-        self._validate("fee_payment", inp)
-
-    @workflow.update
-    async def grant_registration(self, inp: GrantRegistrationInput) -> GrantView:
-        return await self._submit("grant_registration", inp)
-
-    @grant_registration.validator
-    def _validate_grant_registration(self, inp: GrantRegistrationInput) -> None:
-        self._validate("grant_registration", inp)
-
-    # ---- checks ------------------------------------------------------------------------------------------------
+    # ---- the actions (the meetings come with MeetingSteps) -------------------------------------------------------
 
     def _authority_role(self) -> Role:
         return Role.CITY_NR if self._case.authority_level is AuthorityLevel.CITY else Role.COUNTY_NR
 
-    def _refusal(self, kind: str, payload: object, queued: list[Ticket]) -> ApplicationError | None:
-        error = super()._refusal(kind, payload, queued)
-        actor: Actor | None = getattr(payload, "actor", None)
-        if error is None and kind in self.ACTIONS and actor is not None and self.ACTIONS[kind].roles == frozenset(NR) \
-                and actor.role is not self._authority_role():
+    def _is_authority(self, actor: Actor) -> Refusal:
+        """The bureau that will issue the right runs the grant."""
+        if actor.role is not self._authority_role():
             name = "市自然资源局" if self._authority_role() is Role.CITY_NR else "县自然资源局"
             return refusal(ErrorCode.WRONG_AUTHORITY,
                            f"该区块为{AUTHORITY_NAMES[self._case.authority_level]}发证，由{name}办理",
                            authority_level=self._case.authority_level.value)
-        return error
+        return None
 
-    def _check_grant_result(self, _inp: GrantResultInput, _q: list[Ticket]) -> ApplicationError | None:
+    @action("录入竞得结果", roles=NR, stages={Stage.BIDDING}, single=True, guard=_is_authority,
+            answers={"grant_result"}, request=GrantResultRequest,
+            route=post("/cases/{case_id}/grant-result", "竞价期届满后录入竞得人与成交价（随后进入结果公示）"))
+    def grant_result(self, inp: GrantResultInput, _queued: Queued) -> Refusal:
+        """Only once the bidding period has ended."""
         period = self._case.period_clock.get("bidding")
         if period is None or not period.finished:
             return refusal(ErrorCode.PERIOD_NOT_ENDED,
@@ -344,9 +291,41 @@ class GrantWorkflow(MeetingSteps):
                            ends=str(period.ends) if period else None)
         return None
 
-    def _check_fee_payment(self, inp: FeePaymentInput, _q: list[Ticket]) -> ApplicationError | None:
+    @action("登记公示异议", roles=NR, stages={Stage.PUBLICITY}, single=True, guard=_is_authority,
+            request=ObjectionRequest,
+            route=post("/cases/{case_id}/objections", "登记公示期间收到的异议（公示暂停，待异议处理）"))
+    def objection(self, inp: ObjectionInput, _queued: Queued) -> Refusal:
+        """During the 公示: it pauses until the objection is resolved."""
+        return None
+
+    @action("处理公示异议", roles=NR, stages={Stage.OBJECTION_REVIEW}, single=True, guard=_is_authority,
+            answers={"objection_resolution"}, request=ObjectionResolutionRequest,
+            route=post("/cases/{case_id}/objection-resolution", "处理公示异议：成立则出让结果无效，不成立则恢复公示"))
+    def objection_resolution(self, inp: ObjectionResolutionInput, _queued: Queued) -> Refusal:
+        """Upheld ends the grant; dismissed resumes the 公示."""
+        return None
+
+    @action("录入出让合同", roles=NR, stages={Stage.CONTRACT}, single=True, guard=_is_authority,
+            answers={"grant_contract"}, request=GrantContractRequest,
+            route=post("/cases/{case_id}/grant-contract", "录入出让合同（起算出让收益缴纳期限）"))
+    def grant_contract(self, inp: GrantContractInput, _queued: Queued) -> Refusal:
+        """After the 公示."""
+        return None
+
+    @action("确认缴纳出让收益", roles=NR, stages={Stage.FEE_PAYMENT}, single=True, guard=_is_authority,
+            answers={"fee_payment"}, request=FeePaymentRequest,
+            route=post("/cases/{case_id}/fee-payment", "确认竞得人已缴纳出让收益"))
+    def fee_payment(self, inp: FeePaymentInput, _queued: Queued) -> Refusal:
+        """Paid today at the latest."""
         if inp.paid_on > local_date(self._now()):
             return refusal(ErrorCode.DATE_INVALID, "缴款日期不能晚于今天", paid_on=str(inp.paid_on))
+        return None
+
+    @action("采矿权设立登记", roles=NR, stages={Stage.REGISTRATION}, single=True, guard=_is_authority,
+            answers={"grant_registration"}, request=GrantRegistrationRequest,
+            route=post("/cases/{case_id}/grant-registration", "采矿权设立登记：登记簿新增该采矿权（仅一次），案件办结"))
+    def grant_registration(self, inp: GrantRegistrationInput, _queued: Queued) -> Refusal:
+        """The registry issues the right once (its licence number is checked free by the API)."""
         return None
 
     # ---- alarms ------------------------------------------------------------------------------------------------
@@ -384,7 +363,7 @@ class GrantWorkflow(MeetingSteps):
                 return [Pending(party="committee", name=f"{case.division_name}党委政府（三重一大）",
                                 role=Role.COMMITTEE_SECRETARY, task="committee_decision")]
             case Stage.CITY_MEETING:
-                return [Pending(party="city_nr", name="中卫市人民政府会议（市自然资源局录入）", role=Role.CITY_NR,
+                return [Pending(party="city_nr", name=self._city_meeting_name(), role=Role.CITY_NR,
                                 task="city_meeting")]
             case Stage.BIDDING if case.period_clock["bidding"].finished:
                 return [Pending(party=role.value, name=name, role=role, task="grant_result")]
@@ -401,3 +380,6 @@ class GrantWorkflow(MeetingSteps):
 
     def _applicant_enterprises(self) -> set[int]:
         return set()
+
+    def _city_meeting_name(self) -> str:
+        return f"{self._start.city_name or '市'}人民政府会议（市自然资源局录入）"

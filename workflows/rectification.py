@@ -14,7 +14,6 @@ lets lapse may be given to a third party commissioned by the county, its cost re
 from typing import ClassVar
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain.campaign import (
@@ -34,14 +33,19 @@ with workflow.unsafe.imports_passed_through():
     from models.campaign import (
         AcceptanceInput,
         AcceptanceRecord,
+        AcceptanceRequest,
         CaseLinkInput,
         Claim,
         ClaimInput,
         FindingInput,
+        FindingRequest,
         ItemCloseInput,
+        ItemCloseRequest,
+        ItemNo,
         ItemRow,
         ItemsSyncInput,
         PlanInput,
+        PlanRequest,
         RectificationStart,
         RectificationView,
         RectItem,
@@ -49,11 +53,13 @@ with workflow.unsafe.imports_passed_through():
         ReferralInput,
         ThirdParty,
         ThirdPartyInput,
+        ThirdPartyRequest,
     )
     from models.cases import Actor, Clock, DeadlinePlan, Pending
 
 from workflows.parts import calls, campaign_calls
-from workflows.parts.engine import SYSTEM, Alarm, CaseEnded, CaseEngine, Ticket, action
+from workflows.parts.actions import ActionHandler, Queued, Refusal, action, post
+from workflows.parts.engine import SYSTEM, Alarm, CaseEnded, CaseEngine
 from workflows.parts.refusal import refusal
 
 S = RectStage
@@ -61,16 +67,6 @@ S = RectStage
 
 @workflow.defn
 class RectificationWorkflow(CaseEngine):
-    ACTIONS: ClassVar = {
-        **CaseEngine.ACTIONS,
-        "plan": action("提交一矿一方案", {Role.COUNTY_NR}, {S.SURVEY}, single=True),
-        "close_item": action("整改事项销号", {Role.DEPARTMENT_OFFICER, Role.COUNTY_NR}, set(ITEM_LINKS)),
-        "finding": action("录入督查发现", {Role.SUPERVISOR, Role.COUNTY_NR}),
-        "third_party": action("委托第三方先行修复", {Role.COUNTY_NR}, set(ITEM_LINKS)),
-        "county_acceptance": action("县级验收", {Role.COUNTY_NR}, {S.COUNTY_ACCEPTANCE}, single=True),
-        "region_acceptance": action("录入自治区级验收结果", {Role.CITY_NR}, {S.REGION_ACCEPTANCE}, single=True),
-    }
-    SIDE_ACTIONS: ClassVar = CaseEngine.SIDE_ACTIONS | {"close_item", "finding", "third_party"}
     STAGE_NAMES: ClassVar = RECT_STAGE_NAMES
 
     @workflow.init
@@ -106,9 +102,9 @@ class RectificationWorkflow(CaseEngine):
             while True:
                 await self._enter(self._current_link())
                 await self._wait(until=lambda: not self._open_items())
-                if not await self._acceptance("county_acceptance", S.COUNTY_ACCEPTANCE, "县级验收"):
+                if not await self._acceptance(self.county_acceptance, S.COUNTY_ACCEPTANCE, "县级验收"):
                     continue
-                if await self._acceptance("region_acceptance", S.REGION_ACCEPTANCE, "自治区级验收"):
+                if await self._acceptance(self.region_acceptance, S.REGION_ACCEPTANCE, "自治区级验收"):
                     break
             self._case.stage = S.CLOSED
             self._record(SYSTEM, "case_closed_off", "自治区级验收通过，该矿整治验收销号")
@@ -123,7 +119,7 @@ class RectificationWorkflow(CaseEngine):
         await self._enter(S.SURVEY)
         self._plan_due = await calls.plan_deadline(self._now(), self._policy.plan_limit_working_days)
         self._case.plan_due = self._plan_due.due
-        plan: PlanInput = await self._next("plan")
+        plan: PlanInput = await self._next(self.plan)
         case, now = self._case, self._now()
         case.responsible_person, case.responsible_title, case.measures = (plan.responsible_person,
                                                                           plan.responsible_title, plan.measures)
@@ -141,11 +137,11 @@ class RectificationWorkflow(CaseEngine):
                               for i in case.items),
                      responsible_person=plan.responsible_person, items=len(case.items))
 
-    async def _acceptance(self, kind: str, stage: RectStage, label: str) -> bool:
+    async def _acceptance(self, step: ActionHandler, stage: RectStage, label: str) -> bool:
         await self._enter(stage)
         self._acceptance_due = await calls.plan_deadline(self._now(), self._policy.acceptance_limit_working_days)
         self._acceptance_escalated = False
-        verdict: AcceptanceInput = await self._next(kind)
+        verdict: AcceptanceInput = await self._next(step)
         self._acceptance_due = None
         level = "county" if stage is S.COUNTY_ACCEPTANCE else "region"
         self._case.acceptances.append(AcceptanceRecord(
@@ -175,59 +171,13 @@ class RectificationWorkflow(CaseEngine):
         refer = await calls.plan_deadline(plan.due_at, self._policy.referral_after_working_days)
         item.refer_at = refer.due_at
 
-    # ---- updates ---------------------------------------------------------------------------------------------
+    # ---- the actions -----------------------------------------------------------------------------------------
 
-    @workflow.update
-    async def plan(self, inp: PlanInput) -> RectificationView:
-        return await self._submit("plan", inp)
-
-    @plan.validator
-    def _validate_plan(self, inp: PlanInput) -> None:
-        self._validate("plan", inp)
-
-    @workflow.update
-    async def close_item(self, inp: ItemCloseInput) -> RectificationView:
-        return await self._submit("close_item", inp)
-
-    @close_item.validator
-    def _validate_close_item(self, inp: ItemCloseInput) -> None:
-        self._validate("close_item", inp)
-
-    @workflow.update
-    async def finding(self, inp: FindingInput) -> RectificationView:
-        return await self._submit("finding", inp)
-
-    @finding.validator
-    def _validate_finding(self, inp: FindingInput) -> None:
-        self._validate("finding", inp)
-
-    @workflow.update
-    async def third_party(self, inp: ThirdPartyInput) -> RectificationView:
-        return await self._submit("third_party", inp)
-
-    @third_party.validator
-    def _validate_third_party(self, inp: ThirdPartyInput) -> None:
-        self._validate("third_party", inp)
-
-    @workflow.update
-    async def county_acceptance(self, inp: AcceptanceInput) -> RectificationView:
-        return await self._submit("county_acceptance", inp)
-
-    @county_acceptance.validator
-    def _validate_county_acceptance(self, inp: AcceptanceInput) -> None:
-        self._validate("county_acceptance", inp)
-
-    @workflow.update
-    async def region_acceptance(self, inp: AcceptanceInput) -> RectificationView:
-        return await self._submit("region_acceptance", inp)
-
-    @region_acceptance.validator
-    def _validate_region_acceptance(self, inp: AcceptanceInput) -> None:
-        self._validate("region_acceptance", inp)
-
-    # ---- checks --------------------------------------------------------------------------------------------
-
-    def _check_plan(self, inp: PlanInput, _queued: list[Ticket]) -> ApplicationError | None:
+    @action("提交一矿一方案", roles={Role.COUNTY_NR}, stages={S.SURVEY}, single=True, answers={"plan"},
+            request=PlanRequest,
+            route=post("/cases/{case_id}/plan", "县自然资源局制定一矿一方案（责任人、整改事项、责任部门、期限）"))
+    def plan(self, inp: PlanInput, _queued: Queued) -> Refusal:
+        """At least one item, each in one of the seven 整治环节 after 查清现状."""
         if not inp.items:
             return refusal(ErrorCode.PLAN_INVALID, "整治方案须至少列明一项整改事项")
         if stray := [i.link.value for i in inp.items if i.link not in ITEM_LINKS]:
@@ -235,7 +185,17 @@ class RectificationWorkflow(CaseEngine):
                            links=stray)
         return None
 
-    def _check_close_item(self, inp: ItemCloseInput, queued: list[Ticket]) -> ApplicationError | None:
+    def _has_open_item(self, actor: Actor) -> Refusal:
+        if any(i.department_id == actor.department_id for i in self._open_items()):
+            return None
+        return refusal(ErrorCode.NOT_YOUR_ITEM, "本部门没有待销号的整改事项")
+
+    @action("整改事项销号", roles={Role.DEPARTMENT_OFFICER, Role.COUNTY_NR}, stages=ITEM_LINKS, guard=_has_open_item,
+            answers={"close_item"}, request=ItemCloseRequest,
+            route=post("/cases/{case_id}/items/{item_no}/close", "责任部门对整改事项逐项销号（附佐证材料）",
+                       item_no=ItemNo))
+    def close_item(self, inp: ItemCloseInput, queued: Queued) -> Refusal:
+        """An open item, closed once, by its own department."""
         item = self._item(inp.item_no)
         if item is None:
             return refusal(ErrorCode.ITEM_NOT_FOUND, item_no=inp.item_no)
@@ -247,40 +207,8 @@ class RectificationWorkflow(CaseEngine):
                            item_no=inp.item_no, department=item.department_name)
         return None
 
-    def _check_finding(self, inp: FindingInput, _queued: list[Ticket]) -> ApplicationError | None:
-        if inp.item_no is not None and self._item(inp.item_no) is None:
-            return refusal(ErrorCode.ITEM_NOT_FOUND, item_no=inp.item_no)
-        return None
-
-    def _check_third_party(self, inp: ThirdPartyInput, queued: list[Ticket]) -> ApplicationError | None:
-        item = self._item(inp.item_no)
-        if item is None:
-            return refusal(ErrorCode.ITEM_NOT_FOUND, item_no=inp.item_no)
-        if item.link is not S.RESTORATION or item.status != "open" or item.escalated_at is None:
-            return refusal(ErrorCode.THIRD_PARTY_NOT_ALLOWED, item_no=inp.item_no)
-        # (an item already given to a third party is refused below as ALREADY_EXISTS)
-        if item.third_party is not None or any(t.kind == "third_party" and t.payload.item_no == inp.item_no
-                                               for t in queued):
-            return refusal(ErrorCode.ALREADY_EXISTS, f"第{inp.item_no}项已委托第三方修复", item_no=inp.item_no)
-        return None
-
-    def _check_county_acceptance(self, inp: AcceptanceInput, _queued: list[Ticket]) -> ApplicationError | None:
-        return self._check_acceptance(inp)
-
-    def _check_region_acceptance(self, inp: AcceptanceInput, _queued: list[Ticket]) -> ApplicationError | None:
-        return self._check_acceptance(inp)
-
-    def _check_acceptance(self, inp: AcceptanceInput) -> ApplicationError | None:
-        if inp.verdict == "pass":
-            return None
-        closed = {i.no for i in self._case.items if i.status == "closed"}
-        if not inp.reopen or any(no not in closed for no in inp.reopen) or len(set(inp.reopen)) != len(inp.reopen):
-            return refusal(ErrorCode.REOPEN_LIST_INVALID, reopen=inp.reopen, items=sorted(closed))
-        return None
-
-    # ---- side actions --------------------------------------------------------------------------------------------
-
-    async def _apply_close_item(self, inp: ItemCloseInput) -> None:
+    @close_item.applies
+    async def _item_closed(self, inp: ItemCloseInput) -> None:
         item = self._item(inp.item_no)
         assert item is not None
         item.status, item.closed_at, item.closed_by = "closed", self._now(), inp.actor.username
@@ -293,14 +221,40 @@ class RectificationWorkflow(CaseEngine):
         if self._open_items():
             await self._enter(self._current_link())
 
-    async def _apply_finding(self, inp: FindingInput) -> None:
+    @action("录入督查发现", roles={Role.SUPERVISOR, Role.COUNTY_NR}, request=FindingRequest,
+            route=post("/cases/{case_id}/findings", "督查组录入发现：隐瞒不报、推进不力移交纪检监察，涉及违法移交司法"))
+    def finding(self, inp: FindingInput, _queued: Queued) -> Refusal:
+        """At any time while the case is open; an item it names must exist."""
+        if inp.item_no is not None and self._item(inp.item_no) is None:
+            return refusal(ErrorCode.ITEM_NOT_FOUND, item_no=inp.item_no)
+        return None
+
+    @finding.applies
+    async def _found(self, inp: FindingInput) -> None:
         kind = FINDING_REFERRAL[inp.kind]
         about = f"（第{inp.item_no}项）" if inp.item_no else ""
         self._record(inp.actor, "finding", f"督查发现{about}：{FINDING_NAMES[inp.kind]}。{inp.description}",
                      kind=inp.kind.value, item_no=inp.item_no)
         await self._refer(kind, f"{FINDING_NAMES[inp.kind]}：{inp.description}", inp.actor, inp.item_no)
 
-    async def _apply_third_party(self, inp: ThirdPartyInput) -> None:
+    @action("委托第三方先行修复", roles={Role.COUNTY_NR}, stages=ITEM_LINKS, answers={"commission_restoration"},
+            request=ThirdPartyRequest,
+            route=post("/cases/{case_id}/third-party-restoration",
+                       "企业逾期拒不修复：县（区）委托第三方先行修复，费用记为向企业追偿的债权"))
+    def third_party(self, inp: ThirdPartyInput, queued: Queued) -> Refusal:
+        """Only an open restoration item the enterprise let lapse (escalated), once."""
+        item = self._item(inp.item_no)
+        if item is None:
+            return refusal(ErrorCode.ITEM_NOT_FOUND, item_no=inp.item_no)
+        if item.link is not S.RESTORATION or item.status != "open" or item.escalated_at is None:
+            return refusal(ErrorCode.THIRD_PARTY_NOT_ALLOWED, item_no=inp.item_no)
+        if item.third_party is not None or any(t.kind == "third_party" and t.payload.item_no == inp.item_no
+                                               for t in queued):
+            return refusal(ErrorCode.ALREADY_EXISTS, f"第{inp.item_no}项已委托第三方修复", item_no=inp.item_no)
+        return None
+
+    @third_party.applies
+    async def _commissioned(self, inp: ThirdPartyInput) -> None:
         item = self._item(inp.item_no)
         assert item is not None
         now = self._now()
@@ -322,6 +276,29 @@ class RectificationWorkflow(CaseEngine):
             item_no=item.no, mine_id=mine.mine_id, enterprise_id=mine.enterprise_id,
             enterprise_name=mine.enterprise_name, division_code=mine.division_code, contractor=inp.contractor,
             contract_ref=inp.contract_ref, cost_yuan=inp.cost_yuan, at=now))
+
+    def _acceptance_refusal(self, inp: AcceptanceInput) -> Refusal:
+        """A failed acceptance names the closed items to rectify again."""
+        if inp.verdict == "pass":
+            return None
+        closed = {i.no for i in self._case.items if i.status == "closed"}
+        if not inp.reopen or any(no not in closed for no in inp.reopen) or len(set(inp.reopen)) != len(inp.reopen):
+            return refusal(ErrorCode.REOPEN_LIST_INVALID, reopen=inp.reopen, items=sorted(closed))
+        return None
+
+    @action("县级验收", roles={Role.COUNTY_NR}, stages={S.COUNTY_ACCEPTANCE}, single=True,
+            answers={"county_acceptance"}, request=AcceptanceRequest,
+            route=post("/cases/{case_id}/county-acceptance", "县级验收（不通过须列明重新整改的事项）"))
+    def county_acceptance(self, inp: AcceptanceInput, _queued: Queued) -> Refusal:
+        """Once every item is closed."""
+        return self._acceptance_refusal(inp)
+
+    @action("录入自治区级验收结果", roles={Role.CITY_NR}, stages={S.REGION_ACCEPTANCE}, single=True,
+            answers={"region_acceptance"}, request=AcceptanceRequest,
+            route=post("/cases/{case_id}/region-acceptance", "市自然资源局录入自治区级验收结果（通过即验收销号）"))
+    def region_acceptance(self, inp: AcceptanceInput, _queued: Queued) -> Refusal:
+        """After the county's acceptance."""
+        return self._acceptance_refusal(inp)
 
     async def _refer(self, kind: ReferralKind, reason: str, by: Actor, item_no: int | None = None) -> None:
         now = self._now()

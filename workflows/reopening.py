@@ -13,7 +13,6 @@ from datetime import date
 from typing import ClassVar
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain.calendar import local_date
@@ -31,8 +30,10 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.roles import Role
     from models.cases import (
+        Actor,
         Clock,
         CommitteeDecisionInput,
+        CommitteeDecisionRequest,
         DeadlinePlan,
         DocumentNumberRequest,
         PartySpec,
@@ -40,23 +41,33 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.reopening import (
         ApprovalInput,
+        ApprovalRequest,
         CityFilingInput,
+        CityFilingRequest,
         CommitteeMaterialInput,
+        CommitteeMaterialRequest,
         CorrectionInput,
+        CorrectionRequest,
         IntakeInput,
+        IntakeRequest,
         MaterialRef,
         RectificationDoneInput,
+        RectificationDoneRequest,
         ReopeningStart,
         ReopeningView,
         ResumptionInput,
+        ResumptionRequest,
         ReturnInput,
+        ReturnRequest,
         WithdrawInput,
+        WithdrawRequest,
     )
 
 from workflows.parts import calls
 from workflows.parts import countersign as cs
+from workflows.parts.actions import Queued, Refusal, action, post
 from workflows.parts.committee import meeting_refusal, minutes
-from workflows.parts.engine import SYSTEM, Alarm, CaseEnded, CaseEngine, PhaseJump, Ticket, action
+from workflows.parts.engine import SYSTEM, Alarm, CaseEnded, PhaseJump
 from workflows.parts.refusal import refusal
 
 ACCEPTANCE = Stage.JOINT_ACCEPTANCE
@@ -64,23 +75,7 @@ ACCEPTANCE = Stage.JOINT_ACCEPTANCE
 
 @workflow.defn
 class ReopeningWorkflow(cs.CountersignMoves):
-    ACTIONS: ClassVar = {
-        **CaseEngine.ACTIONS,
-        **cs.countersign_actions(ACCEPTANCE),
-        "intake": action("受理或要求补正", {Role.COUNTY_NR}, {Stage.INTAKE}, single=True),
-        "correction": action("提交补正材料", {Role.ENTERPRISE}, {Stage.CORRECTION}, single=True),
-        "rectification_done": action("报告整改完成", {Role.ENTERPRISE}, {Stage.RECTIFICATION}, single=True),
-        "committee_decision": action("录入三重一大会议决定", {Role.COMMITTEE_SECRETARY}, {Stage.COMMITTEE_REVIEW},
-                                     single=True),
-        "committee_material": action("补充上会材料", {Role.COUNTY_NR}, {Stage.COMMITTEE_REVIEW}, single=True),
-        "approval": action("下发开复工批复", {Role.COUNTY_NR}, {Stage.APPROVAL}, single=True),
-        "resumption": action("报告复工", {Role.ENTERPRISE}, {Stage.RESUMPTION}, single=True),
-        "city_filing": action("确认备案", {Role.CITY_NR}, {Stage.CITY_FILING}, single=True),
-        "withdraw": action("撤回申请", {Role.ENTERPRISE}, WITHDRAWABLE, single=True),
-        "return": action("退回", {Role.COUNTY_NR, Role.COMMITTEE_SECRETARY}, {ACCEPTANCE, Stage.COMMITTEE_REVIEW},
-                         single=True),
-    }
-    SIDE_ACTIONS: ClassVar = CaseEngine.SIDE_ACTIONS | cs.COUNTERSIGN_SIDE_ACTIONS | {"withdraw", "return"}
+    COUNTERSIGN_STAGE: ClassVar = ACCEPTANCE
     CLOCK_RUNS_IN: ClassVar = CLOCK_RUNS_IN
     STAGE_NAMES: ClassVar = STAGE_NAMES
 
@@ -141,7 +136,7 @@ class ReopeningWorkflow(cs.CountersignMoves):
             await self._enter(Stage.INTAKE)
             self._intake_due = await calls.plan_deadline(self._now(), self._policy.intake_limit_working_days)
             self._intake_escalated = False
-            decision: IntakeInput = await self._next("intake")
+            decision: IntakeInput = await self._next(self.intake)
             if decision.decision == "accept":
                 self._set_experts(decision.experts or self._case.experts)
                 self._record(decision.actor, "intake_accepted",
@@ -157,7 +152,7 @@ class ReopeningWorkflow(cs.CountersignMoves):
         await self._enter(Stage.CORRECTION)
         self._correction_due = await calls.plan_deadline(self._now(), self._policy.correction_limit_working_days)
         self._case.correction_due_at = self._correction_due.due_at
-        correction: CorrectionInput = await self._next("correction")
+        correction: CorrectionInput = await self._next(self.correction)
         self._merge_materials(correction.materials)
         self._record(correction.actor, "corrected",
                      f"提交补正材料：{self._material_names([m.kind for m in correction.materials])}。{correction.note}",
@@ -187,7 +182,7 @@ class ReopeningWorkflow(cs.CountersignMoves):
             self._record(SYSTEM, "acceptance_failed", f"第{round_.no}轮联合验收未通过，责令整改后复验：{summary}",
                          round=round_.no, parties=[p.party for p in failed])
             await self._enter(Stage.RECTIFICATION)
-            done: RectificationDoneInput = await self._next("rectification_done")
+            done: RectificationDoneInput = await self._next(self.rectification_done)
             self._merge_materials(done.materials)
             self._record(done.actor, "rectification_done", f"报告整改完成，申请复验。{done.note}")
 
@@ -198,7 +193,7 @@ class ReopeningWorkflow(cs.CountersignMoves):
         self._committee_since = local_date(self._now())
         self._awaiting_committee_material = False
         while True:
-            meeting: CommitteeDecisionInput = await self._next("committee_decision")
+            meeting: CommitteeDecisionInput = await self._next(self.committee_decision)
             self._case.committee_meetings.append(minutes(meeting, self._now()))
             verdict = {"approve": "研究同意", "reject": "研究不同意", "defer": "暂缓研究，需补充材料"}[meeting.decision]
             self._record(meeting.actor, "committee_decided",
@@ -210,7 +205,7 @@ class ReopeningWorkflow(cs.CountersignMoves):
             if meeting.decision == "reject":
                 await self._close(Status.REJECTED, f"县党委政府集体研究不同意开复工（{meeting.meeting_no}）")
             self._awaiting_committee_material = True
-            material: CommitteeMaterialInput = await self._next("committee_material")
+            material: CommitteeMaterialInput = await self._next(self.committee_material)
             self._awaiting_committee_material = False
             self._merge_materials(material.materials)
             self._record(material.actor, "committee_material_added", f"补充材料后重新提请集体研究。{material.note}")
@@ -218,7 +213,7 @@ class ReopeningWorkflow(cs.CountersignMoves):
     async def _approval(self) -> str:
         """批复 by county NR with a server-issued document number; 同时报市自然资源局备案 (seed 000 §二(三))."""
         await self._enter(Stage.APPROVAL)
-        approval: ApprovalInput = await self._next("approval")
+        approval: ApprovalInput = await self._next(self.approval)
         now, mine = self._now(), self._start.mine
         issued = await calls.issue_document_number(DocumentNumberRequest(
             case_id=self._case.case_id, purpose="reopening_approval", division_code=mine.division_code,
@@ -236,7 +231,7 @@ class ReopeningWorkflow(cs.CountersignMoves):
         if self._remind_resumption():
             plan = await calls.plan_deadline(self._now(), self._policy.resumption_reminder_working_days)
             self._resumption_remind_at = plan.due_morning
-        report: ResumptionInput = await self._next("resumption")
+        report: ResumptionInput = await self._next(self.resumption)
         self._resumption_remind_at = None
         self._case.resumed_on = report.resumed_on
         self._mine_status = "producing"
@@ -253,97 +248,19 @@ class ReopeningWorkflow(cs.CountersignMoves):
         """备案: the city's acknowledgement completes the case; it is reminded while it stays unacknowledged."""
         await self._enter(Stage.CITY_FILING)
         await self._plan_filing_reminder()
-        ack: CityFilingInput = await self._next("city_filing")
+        ack: CityFilingInput = await self._next(self.city_filing)
         self._filing_next = None
         self._record(ack.actor, "filing_acknowledged", f"市自然资源局确认备案。{ack.note}")
         self._case.stage = Stage.COMPLETED
         await self._close(Status.COMPLETED, "开复工办结", end=False)
 
-    # ---- updates of this procedure (sign-offs and the round moves come with CountersignMoves) -------------------
+    # ---- the actions of this procedure (sign-offs and the round's moves come with CountersignMoves) ------------
 
-    @workflow.update
-    async def intake(self, inp: IntakeInput) -> ReopeningView:
-        return await self._submit("intake", inp)
-
-    @intake.validator
-    def _validate_intake(self, inp: IntakeInput) -> None:
-        self._validate("intake", inp)
-
-    @workflow.update
-    async def correction(self, inp: CorrectionInput) -> ReopeningView:
-        return await self._submit("correction", inp)
-
-    @correction.validator
-    def _validate_correction(self, inp: CorrectionInput) -> None:
-        self._validate("correction", inp)
-
-    @workflow.update
-    async def rectification_done(self, inp: RectificationDoneInput) -> ReopeningView:
-        return await self._submit("rectification_done", inp)
-
-    @rectification_done.validator
-    def _validate_rectification_done(self, inp: RectificationDoneInput) -> None:
-        self._validate("rectification_done", inp)
-
-    @workflow.update
-    async def committee_decision(self, inp: CommitteeDecisionInput) -> ReopeningView:
-        return await self._submit("committee_decision", inp)
-
-    @committee_decision.validator
-    def _validate_committee_decision(self, inp: CommitteeDecisionInput) -> None:
-        self._validate("committee_decision", inp)
-
-    @workflow.update
-    async def committee_material(self, inp: CommitteeMaterialInput) -> ReopeningView:
-        return await self._submit("committee_material", inp)
-
-    @committee_material.validator
-    def _validate_committee_material(self, inp: CommitteeMaterialInput) -> None:
-        self._validate("committee_material", inp)
-
-    @workflow.update
-    async def approval(self, inp: ApprovalInput) -> ReopeningView:
-        return await self._submit("approval", inp)
-
-    @approval.validator
-    def _validate_approval(self, inp: ApprovalInput) -> None:
-        self._validate("approval", inp)
-
-    @workflow.update
-    async def resumption(self, inp: ResumptionInput) -> ReopeningView:
-        return await self._submit("resumption", inp)
-
-    @resumption.validator
-    def _validate_resumption(self, inp: ResumptionInput) -> None:
-        self._validate("resumption", inp)
-
-    @workflow.update
-    async def city_filing(self, inp: CityFilingInput) -> ReopeningView:
-        return await self._submit("city_filing", inp)
-
-    @city_filing.validator
-    def _validate_city_filing(self, inp: CityFilingInput) -> None:
-        self._validate("city_filing", inp)
-
-    @workflow.update
-    async def withdraw(self, inp: WithdrawInput) -> ReopeningView:
-        return await self._submit("withdraw", inp)
-
-    @withdraw.validator
-    def _validate_withdraw(self, inp: WithdrawInput) -> None:
-        self._validate("withdraw", inp)
-
-    @workflow.update(name="return")
-    async def return_(self, inp: ReturnInput) -> ReopeningView:
-        return await self._submit("return", inp)
-
-    @return_.validator
-    def _validate_return(self, inp: ReturnInput) -> None:
-        self._validate("return", inp)
-
-    # ---- checks --------------------------------------------------------------------------------------------
-
-    def _check_intake(self, inp: IntakeInput, _queued: list[Ticket]) -> ApplicationError | None:
+    @action("受理或要求补正", roles={Role.COUNTY_NR}, stages={Stage.INTAKE}, single=True, answers={"intake"},
+            request=IntakeRequest, route=post("/cases/{case_id}/intake", "县自然资源局受理或一次性告知补正"))
+    def intake(self, inp: IntakeInput, _queued: Queued) -> Refusal:
+        """受理 needs every required material and an expert panel of the policy's size; 补正 lists what is
+        missing, all at once (行政许可法 第三十二条)."""
         if inp.decision == "request_correction":
             return None if inp.missing else refusal(ErrorCode.CORRECTION_LIST_EMPTY)
         lacking = missing_materials(self._case.method, {m.kind for m in self._case.materials})
@@ -358,62 +275,115 @@ class ReopeningWorkflow(cs.CountersignMoves):
                            required=self._policy.expert_panel_size, given=len(set(experts)))
         return None
 
-    def _check_correction(self, inp: CorrectionInput, _queued: list[Ticket]) -> ApplicationError | None:
+    @action("提交补正材料", roles={Role.ENTERPRISE}, stages={Stage.CORRECTION}, single=True, answers={"correction"},
+            request=CorrectionRequest, route=post("/cases/{case_id}/corrections", "企业提交补正材料"))
+    def correction(self, inp: CorrectionInput, _queued: Queued) -> Refusal:
+        """Every material the notice listed."""
         if uncovered := [k for k in self._case.missing if k not in {m.kind for m in inp.materials}]:
             return refusal(ErrorCode.MATERIALS_MISSING, f"补正材料不齐全，尚缺：{self._material_names(uncovered)}",
                            missing=[k.value for k in uncovered])
         return None
 
-    def _check_committee_decision(self, inp: CommitteeDecisionInput, _q: list[Ticket]) -> ApplicationError | None:
+    @action("报告整改完成", roles={Role.ENTERPRISE}, stages={Stage.RECTIFICATION}, single=True,
+            answers={"rectification"}, request=RectificationDoneRequest,
+            route=post("/cases/{case_id}/rectification-done", "企业报告整改完成，申请复验"))
+    def rectification_done(self, inp: RectificationDoneInput, _queued: Queued) -> Refusal:
+        """Whenever the enterprise is ready: a new round of joint acceptance follows."""
+        return None
+
+    def _no_material_awaited(self, _actor: Actor) -> Refusal:
         if self._awaiting_committee_material:
             return refusal(ErrorCode.WRONG_STAGE, "会议已决定暂缓，须待县自然资源局补充材料后再研究")
+        return None
+
+    def _material_awaited(self, _actor: Actor) -> Refusal:
+        if not self._awaiting_committee_material:
+            return refusal(ErrorCode.WRONG_STAGE, "集体研究未决定暂缓，无需补充材料")
+        return None
+
+    @action("录入三重一大会议决定", roles={Role.COMMITTEE_SECRETARY}, stages={Stage.COMMITTEE_REVIEW}, single=True,
+            guard=_no_material_awaited, answers={"committee_decision"}, request=CommitteeDecisionRequest,
+            route=post("/cases/{case_id}/committee-decision", "录入县党委政府三重一大集体研究决定"))
+    def committee_decision(self, inp: CommitteeDecisionInput, _queued: Queued) -> Refusal:
+        """A meeting held since the case reached it, today at the latest, with its quorum (the policy's)."""
         return meeting_refusal(
             inp, today=local_date(self._now()), not_before=self._committee_since or local_date(self._now()),
             numerator=self._policy.quorum_numerator, denominator=self._policy.quorum_denominator,
         )
 
-    def _check_committee_material(self, _inp: CommitteeMaterialInput, _q: list[Ticket]) -> ApplicationError | None:
-        if not self._awaiting_committee_material:
-            return refusal(ErrorCode.WRONG_STAGE, "集体研究未决定暂缓，无需补充材料")
+    @action("补充上会材料", roles={Role.COUNTY_NR}, stages={Stage.COMMITTEE_REVIEW}, single=True,
+            guard=_material_awaited, answers={"committee_material"}, request=CommitteeMaterialRequest,
+            route=post("/cases/{case_id}/committee-materials", "会议暂缓后县自然资源局补充材料并重新提请研究"))
+    def committee_material(self, inp: CommitteeMaterialInput, _queued: Queued) -> Refusal:
+        """Only after a meeting deferred the case."""
         return None
 
-    def _check_resumption(self, inp: ResumptionInput, _queued: list[Ticket]) -> ApplicationError | None:
+    @action("下发开复工批复", roles={Role.COUNTY_NR}, stages={Stage.APPROVAL}, single=True, answers={"approval"},
+            request=ApprovalRequest,
+            route=post("/cases/{case_id}/approval", "县自然资源局下发开复工批复（系统生成文号）"))
+    def approval(self, inp: ApprovalInput, _queued: Queued) -> Refusal:
+        """The server numbers the document (两个暂停 is checked by the API against the city's campaign)."""
+        return None
+
+    @action("报告复工", roles={Role.ENTERPRISE}, stages={Stage.RESUMPTION}, single=True, answers={"resumption"},
+            request=ResumptionRequest, route=post("/cases/{case_id}/resumption", "企业报告复工日期"))
+    def resumption(self, inp: ResumptionInput, _queued: Queued) -> Refusal:
+        """A date between the 批复 and today."""
         approved_on = local_date(self._case.approved_at or self._now())
         if not approved_on <= inp.resumed_on <= local_date(self._now()):
             return refusal(ErrorCode.DATE_INVALID, f"复工日期应在批复日期（{approved_on}）与今天之间",
                            resumed_on=str(inp.resumed_on))
         return None
 
-    def _check_return(self, inp: ReturnInput, _queued: list[Ticket]) -> ApplicationError | None:
-        """County NR returns a case in joint acceptance to intake or correction; the committee secretary
-        returns a case in committee review to joint acceptance."""
-        # Each role may return in one stage only: in the other it is the wrong stage for them (409), which is
-        # also what the loser of a race with the stage's last action must hear.
-        if self._case.stage is ACCEPTANCE:
-            if inp.actor.role is not Role.COUNTY_NR:
-                return refusal(ErrorCode.WRONG_STAGE, "联合验收阶段只能由县自然资源局退回", stage=ACCEPTANCE.value)
-            if inp.to_stage not in ("intake", "correction"):
-                return refusal(ErrorCode.VALIDATION_FAILED, "联合验收阶段只能退回受理或补正", field="to_stage")
-            if inp.to_stage == "correction" and not inp.missing:
-                return refusal(ErrorCode.CORRECTION_LIST_EMPTY)
-            return None
-        if inp.actor.role is not Role.COMMITTEE_SECRETARY:
-            return refusal(ErrorCode.WRONG_STAGE, "案件已进入三重一大集体研究阶段，只能由会议秘书退回",
-                           stage=Stage.COMMITTEE_REVIEW.value)
-        if inp.to_stage != "joint_acceptance":
-            return refusal(ErrorCode.VALIDATION_FAILED, "集体研究阶段只能退回联合验收", field="to_stage")
+    @action("确认备案", roles={Role.CITY_NR}, stages={Stage.CITY_FILING}, single=True, answers={"city_filing"},
+            request=CityFilingRequest, route=post("/cases/{case_id}/city-filing", "市自然资源局确认备案（案件办结）"))
+    def city_filing(self, inp: CityFilingInput, _queued: Queued) -> Refusal:
+        """The city's acknowledgement completes the case."""
         return None
 
-    # ---- side actions of this procedure ------------------------------------------------------------------------
+    @action("撤回申请", roles={Role.ENTERPRISE}, stages=WITHDRAWABLE, single=True, danger=True, request=WithdrawRequest,
+            route=post("/cases/{case_id}/withdraw", "企业撤回申请（批复前）"))
+    def withdraw(self, inp: WithdrawInput, _queued: Queued) -> Refusal:
+        """Before the 批复, at any time."""
+        return None
 
-    async def _apply_withdraw(self, inp: WithdrawInput) -> None:
+    @withdraw.applies
+    async def _withdrawn(self, inp: WithdrawInput) -> None:
         round_ = self._current_round()
         if round_ is not None and cs.is_open(round_):
             cs.close(round_, "withdrawn", self._now())
         self._record(inp.actor, "withdrawn", f"企业撤回申请：{inp.reason}")
         await self._close(Status.WITHDRAWN, f"企业撤回申请：{inp.reason}")
 
-    async def _apply_return(self, inp: ReturnInput) -> None:
+    def _may_return(self, actor: Actor) -> Refusal:
+        # Each role may return in one stage only: in the other it is the wrong stage for them (409), which is
+        # also what the loser of a race with the stage's last action must hear.
+        if self._case.stage is ACCEPTANCE and actor.role is not Role.COUNTY_NR:
+            return refusal(ErrorCode.WRONG_STAGE, "联合验收阶段只能由县自然资源局退回", stage=ACCEPTANCE.value)
+        if self._case.stage is Stage.COMMITTEE_REVIEW and actor.role is not Role.COMMITTEE_SECRETARY:
+            return refusal(ErrorCode.WRONG_STAGE, "案件已进入三重一大集体研究阶段，只能由会议秘书退回",
+                           stage=Stage.COMMITTEE_REVIEW.value)
+        return None
+
+    @action("退回", roles={Role.COUNTY_NR, Role.COMMITTEE_SECRETARY}, stages={ACCEPTANCE, Stage.COMMITTEE_REVIEW},
+            single=True, guard=_may_return, danger=True, request=ReturnRequest, name="return",
+            route=post("/cases/{case_id}/return",
+                       "退回：县自然资源局自联合验收退回受理/补正，会议秘书自集体研究退回联合验收"))
+    def return_(self, inp: ReturnInput, _queued: Queued) -> Refusal:
+        """County NR returns a case in joint acceptance to intake or correction (naming what to correct); the
+        committee secretary returns a case in committee review to joint acceptance."""
+        if self._case.stage is ACCEPTANCE:
+            if inp.to_stage not in ("intake", "correction"):
+                return refusal(ErrorCode.VALIDATION_FAILED, "联合验收阶段只能退回受理或补正", field="to_stage")
+            if inp.to_stage == "correction" and not inp.missing:
+                return refusal(ErrorCode.CORRECTION_LIST_EMPTY)
+            return None
+        if inp.to_stage != "joint_acceptance":
+            return refusal(ErrorCode.VALIDATION_FAILED, "集体研究阶段只能退回联合验收", field="to_stage")
+        return None
+
+    @return_.applies
+    async def _returned(self, inp: ReturnInput) -> None:
         """The open round closes as returned (its sign-offs stay on the record); a new, complete round opens
         when the case comes back to joint acceptance."""
         round_ = self._current_round()

@@ -11,7 +11,6 @@ from datetime import date, datetime
 from typing import ClassVar
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain.calendar import local_date
@@ -39,25 +38,33 @@ with workflow.unsafe.imports_passed_through():
     from domain.rights import TransferStage as Stage
     from domain.roles import Role
     from models.cases import Actor, Clock, DocumentNumberRequest, Pending
-    from models.reopening import CityFilingInput, WithdrawInput
+    from models.reopening import CityFilingInput, CityFilingRequest, WithdrawInput, WithdrawRequest
     from models.rights_cases import (
         ChangeHolderInput,
         ConditionResult,
         ExtendInput,
+        ExtendRequest,
         Extension,
         NoteInput,
+        NoteRequest,
         Pause,
         PauseInput,
+        PauseRequest,
         TransferCorrectionInput,
+        TransferCorrectionRequest,
         TransferDecisionInput,
+        TransferDecisionRequest,
         TransfereeConfirmInput,
+        TransfereeConfirmRequest,
         TransferReviewInput,
+        TransferReviewRequest,
         TransferStart,
         TransferView,
     )
 
 from workflows.parts import calls, clock, rights_calls
-from workflows.parts.engine import SYSTEM, Alarm, CaseEnded, CaseEngine, Ticket, action
+from workflows.parts.actions import Queued, Refusal, action, post
+from workflows.parts.engine import SYSTEM, Alarm, CaseEnded
 from workflows.parts.meetings import MeetingSteps
 from workflows.parts.refusal import refusal
 
@@ -66,23 +73,6 @@ NR = {Role.COUNTY_NR, Role.CITY_NR}
 
 @workflow.defn
 class TransferWorkflow(MeetingSteps):
-    ACTIONS: ClassVar = {
-        **CaseEngine.ACTIONS,
-        "transferee_confirm": action("确认共同申请", {Role.ENTERPRISE}, {Stage.JOINT_APPLICATION}, single=True),
-        "review": action("受理审查", {Role.COUNTY_NR}, {Stage.REVIEW}, single=True),
-        "correction": action("提交补正材料", {Role.ENTERPRISE}, {Stage.CORRECTION}, single=True),
-        "committee_decision": action("录入三重一大会议决定", {Role.COMMITTEE_SECRETARY}, {Stage.COMMITTEE_REVIEW},
-                                     single=True),
-        "city_meeting": action("录入市政府会议决定", {Role.CITY_NR}, {Stage.CITY_MEETING}, single=True),
-        "decision": action("作出转让审批决定", NR, {Stage.DECISION}, single=True),
-        "extend": action("延长办理期限", NR, TRANSFER_CLOCK_RUNS_IN),
-        "registration": action("办理变更登记", NR, {Stage.REGISTRATION}, single=True),
-        "city_filing": action("确认备案", {Role.CITY_NR}, {Stage.CITY_FILING}, single=True),
-        "withdraw": action("撤回申请", {Role.ENTERPRISE}, TRANSFER_WITHDRAWABLE, single=True),
-        "pause": action("中止计算审批期限", NR, TRANSFER_CLOCK_RUNS_IN, single=True),
-        "resume": action("恢复计算审批期限", NR, {Stage.SUSPENDED}, single=True),
-    }
-    SIDE_ACTIONS: ClassVar = CaseEngine.SIDE_ACTIONS | {"extend", "withdraw", "pause", "resume"}
     CLOCK_RUNS_IN: ClassVar = TRANSFER_CLOCK_RUNS_IN
     STAGE_NAMES: ClassVar = TRANSFER_STAGE_NAMES
 
@@ -139,7 +129,7 @@ class TransferWorkflow(MeetingSteps):
         """第十条 counts from receipt of the application: the transferor and the transferee apply together, so
         the case is received when the transferee confirms."""
         await self._enter(Stage.JOINT_APPLICATION)
-        confirm: TransfereeConfirmInput = await self._next("transferee_confirm")
+        confirm: TransfereeConfirmInput = await self._next(self.transferee_confirm)
         self._case.received_at = self._now()
         self._record(confirm.actor, "transferee_confirmed",
                      f"受让人{self._case.transferee_name}确认共同申请，申请已收到，{TRANSFER_DECISION_CLAUSE}规定的"
@@ -149,7 +139,7 @@ class TransferWorkflow(MeetingSteps):
         """受理审查: the 第八条 documents; everything missing at once (行政许可法 第三十二条)."""
         while True:
             await self._enter(Stage.REVIEW)
-            review: TransferReviewInput = await self._next("review")
+            review: TransferReviewInput = await self._next(self.review)
             if review.decision == "accept":
                 self._record(review.actor, "review_accepted", f"申请材料齐全，受理并提请集体研究。{review.note}")
                 return
@@ -163,7 +153,7 @@ class TransferWorkflow(MeetingSteps):
         await self._enter(Stage.CORRECTION)
         plan = await calls.plan_deadline(self._now(), self._policy.correction_days, calendar_days=True)
         self._case.correction_due_at = self._correction_due_at = plan.due_at
-        correction: TransferCorrectionInput = await self._next("correction")
+        correction: TransferCorrectionInput = await self._next(self.correction)
         by_kind = {m.kind: m for m in self._case.materials}
         by_kind.update({m.kind: m for m in correction.materials})
         self._case.materials = list(by_kind.values())
@@ -177,7 +167,7 @@ class TransferWorkflow(MeetingSteps):
 
     async def _decision(self) -> None:
         await self._enter(Stage.DECISION)
-        decision: TransferDecisionInput = await self._next("decision")
+        decision: TransferDecisionInput = await self._next(self.decision)
         if decision.decision == "refuse":
             # 第十条: reasons stated — every unmet condition with its clause, then the bureau's own reasons
             failed = [c for c in self._conditions(local_date(self._now())) if not c.met]
@@ -203,7 +193,7 @@ class TransferWorkflow(MeetingSteps):
     async def _registration(self) -> None:
         """变更登记: the registry's holder changes, exactly once (the activity is keyed by the case)."""
         await self._enter(Stage.REGISTRATION)
-        registration: NoteInput = await self._next("registration")
+        registration: NoteInput = await self._next(self.registration)
         result = await rights_calls.change_right_holder(ChangeHolderInput(
             case_id=self._case.case_id, right_id=self._case.right_id,
             to_enterprise_id=self._case.transferee_enterprise_id, by_username=registration.actor.username,
@@ -220,7 +210,7 @@ class TransferWorkflow(MeetingSteps):
     async def _city_filing(self) -> None:
         await self._enter(Stage.CITY_FILING)
         await self._plan_filing_reminder()
-        ack: CityFilingInput = await self._next("city_filing")
+        ack: CityFilingInput = await self._next(self.city_filing)
         self._filing_next = None
         self._record(ack.actor, "filing_acknowledged", f"市自然资源局确认备案。{ack.note}")
 
@@ -233,108 +223,38 @@ class TransferWorkflow(MeetingSteps):
         self._record(actor, "refused", f"不准转让，理由：{text}", reasons=reasons)
         await self._close(Status.REJECTED, f"不准转让：{text}")
 
-    # ---- updates ----------------------------------------------------------------------------------------------
-
-    @workflow.update
-    async def transferee_confirm(self, inp: TransfereeConfirmInput) -> TransferView:
-        return await self._submit("transferee_confirm", inp)
-
-    @transferee_confirm.validator
-    def _validate_transferee_confirm(self, inp: TransfereeConfirmInput) -> None:
-        self._validate("transferee_confirm", inp)
-
-    @workflow.update
-    async def review(self, inp: TransferReviewInput) -> TransferView:
-        return await self._submit("review", inp)
-
-    @review.validator
-    def _validate_review(self, inp: TransferReviewInput) -> None:
-        self._validate("review", inp)
-
-    @workflow.update
-    async def correction(self, inp: TransferCorrectionInput) -> TransferView:
-        return await self._submit("correction", inp)
-
-    @correction.validator
-    def _validate_correction(self, inp: TransferCorrectionInput) -> None:
-        self._validate("correction", inp)
-
-    @workflow.update
-    async def decision(self, inp: TransferDecisionInput) -> TransferView:
-        return await self._submit("decision", inp)
-
-    @decision.validator
-    def _validate_decision(self, inp: TransferDecisionInput) -> None:
-        self._validate("decision", inp)
-
-    @workflow.update
-    async def extend(self, inp: ExtendInput) -> TransferView:
-        return await self._submit("extend", inp)
-
-    @extend.validator
-    def _validate_extend(self, inp: ExtendInput) -> None:
-        self._validate("extend", inp)
-
-    @workflow.update
-    async def registration(self, inp: NoteInput) -> TransferView:
-        return await self._submit("registration", inp)
-
-    @registration.validator
-    def _validate_registration(self, inp: NoteInput) -> None:
-        self._validate("registration", inp)
-
-    @workflow.update
-    async def city_filing(self, inp: CityFilingInput) -> TransferView:
-        return await self._submit("city_filing", inp)
-
-    @city_filing.validator
-    def _validate_city_filing(self, inp: CityFilingInput) -> None:
-        self._validate("city_filing", inp)
-
-    @workflow.update
-    async def pause(self, inp: PauseInput) -> TransferView:
-        return await self._submit("pause", inp)
-
-    @pause.validator
-    def _validate_pause(self, inp: PauseInput) -> None:
-        self._validate("pause", inp)
-
-    @workflow.update
-    async def resume(self, inp: NoteInput) -> TransferView:
-        return await self._submit("resume", inp)
-
-    @resume.validator
-    def _validate_resume(self, inp: NoteInput) -> None:
-        self._validate("resume", inp)
-
-    @workflow.update
-    async def withdraw(self, inp: WithdrawInput) -> TransferView:
-        return await self._submit("withdraw", inp)
-
-    @withdraw.validator
-    def _validate_withdraw(self, inp: WithdrawInput) -> None:
-        self._validate("withdraw", inp)
-
-    # ---- checks ------------------------------------------------------------------------------------------------
+    # ---- the actions (the meetings come with MeetingSteps) -------------------------------------------------------
 
     def _authority_role(self) -> Role:
         """The bureau that issued the right decides and registers (国发〔2012〕52号)."""
         return Role.CITY_NR if self._case.authority_level is AuthorityLevel.CITY else Role.COUNTY_NR
 
-    def _wrong_authority(self, role: Role) -> ApplicationError | None:
-        if role is not self._authority_role():
+    def _is_authority(self, actor: Actor) -> Refusal:
+        if actor.role is not self._authority_role():
             name = "市自然资源局" if self._authority_role() is Role.CITY_NR else "县自然资源局"
             return refusal(ErrorCode.WRONG_AUTHORITY,
                            f"该采矿权为{AUTHORITY_NAMES[self._case.authority_level]}发证，由{name}办理",
                            authority_level=self._case.authority_level.value)
         return None
 
-    def _check_transferee_confirm(self, inp: TransfereeConfirmInput, _q: list[Ticket]) -> ApplicationError | None:
-        if inp.actor.enterprise_id != self._case.transferee_enterprise_id:
+    def _is_transferee(self, actor: Actor) -> Refusal:
+        if actor.enterprise_id != self._case.transferee_enterprise_id:
             return refusal(ErrorCode.NOT_YOUR_CASE, "只有受让人可以确认共同申请")
         return None
 
-    def _check_review(self, inp: TransferReviewInput, _q: list[Ticket]) -> ApplicationError | None:
+    @action("确认共同申请", roles={Role.ENTERPRISE}, stages={Stage.JOINT_APPLICATION}, single=True,
+            guard=_is_transferee, answers={"transferee_confirm"}, request=TransfereeConfirmRequest,
+            route=post("/cases/{case_id}/transferee-confirmation", "受让人确认共同申请（审批期限自此起算）"))
+    def transferee_confirm(self, inp: TransfereeConfirmInput, _queued: Queued) -> Refusal:
+        """Only the transferee named in the application confirms it."""
+        return None
+
+    @action("受理审查", roles={Role.COUNTY_NR}, stages={Stage.REVIEW}, single=True, answers={"review"},
+            request=TransferReviewRequest,
+            route=post("/cases/{case_id}/transfer-review",
+                       "县自然资源局受理审查转让申请或一次性告知补正（补正期间期限停止）"))
+    def review(self, inp: TransferReviewInput, _queued: Queued) -> Refusal:
+        """受理 needs every 第八条 document; 补正 lists what is missing, all at once."""
         if inp.decision == "request_correction":
             return None if inp.missing else refusal(ErrorCode.CORRECTION_LIST_EMPTY)
         if lacking := self._lacking():
@@ -343,15 +263,22 @@ class TransferWorkflow(MeetingSteps):
                            missing=[m.value for m in lacking])
         return None
 
-    def _check_correction(self, inp: TransferCorrectionInput, _q: list[Ticket]) -> ApplicationError | None:
+    @action("提交补正材料", roles={Role.ENTERPRISE}, stages={Stage.CORRECTION}, single=True, answers={"correction"},
+            request=TransferCorrectionRequest,
+            route=post("/cases/{case_id}/transfer-corrections", "转让人或受让人提交补正材料（审批期限恢复计算）"))
+    def correction(self, inp: TransferCorrectionInput, _queued: Queued) -> Refusal:
+        """Every material the notice listed."""
         if uncovered := [k for k in self._case.missing if k not in {m.kind for m in inp.materials}]:
             return refusal(ErrorCode.MATERIALS_MISSING, f"补正材料不齐全，尚缺：{self._names(uncovered)}",
                            missing=[k.value for k in uncovered])
         return None
 
-    def _check_decision(self, inp: TransferDecisionInput, _q: list[Ticket]) -> ApplicationError | None:
-        if error := self._wrong_authority(inp.actor.role):
-            return error
+    @action("作出转让审批决定", roles=NR, stages={Stage.DECISION}, single=True, guard=_is_authority,
+            answers={"decision"}, request=TransferDecisionRequest,
+            route=post("/cases/{case_id}/transfer-decision",
+                       "登记管理机关作出准予或不准转让的决定（不准转让须说明理由；准予的须符合第六条转让条件）"))
+    def decision(self, inp: TransferDecisionInput, _queued: Queued) -> Refusal:
+        """A refusal states its reasons (第十条); an approval needs every 第六条/第七条 condition met."""
         if inp.decision == "refuse":
             return None if inp.reasons else refusal(ErrorCode.REFUSAL_REASONS_REQUIRED)
         failed = [c.condition for c in self._conditions(local_date(self._now())) if not c.met]
@@ -361,9 +288,11 @@ class TransferWorkflow(MeetingSteps):
                                         "clause": TRANSFER_CONDITIONS[c].clause} for c in failed])
         return None
 
-    def _check_extend(self, inp: ExtendInput, queued: list[Ticket]) -> ApplicationError | None:
-        if error := self._wrong_authority(inp.actor.role):
-            return error
+    @action("延长办理期限", roles=NR, stages=TRANSFER_CLOCK_RUNS_IN, guard=_is_authority, request=ExtendRequest,
+            route=post("/cases/{case_id}/deadline-extensions",
+                       "经负责人批准延长审批期限（行政许可法第四十二条，留痕）"))
+    def extend(self, inp: ExtendInput, queued: Queued) -> Refusal:
+        """Extensions together stay within the policy's limit."""
         used = self._case.clock.extended_days + sum(t.payload.days for t in queued if t.kind == "extend")
         if used + inp.days > self._policy.max_extension_days:
             return refusal(ErrorCode.EXTENSION_NOT_ALLOWED,
@@ -371,12 +300,8 @@ class TransferWorkflow(MeetingSteps):
                            f"已延长 {used} 日", max_days=self._policy.max_extension_days, extended=used)
         return None
 
-    def _check_registration(self, inp: NoteInput, _q: list[Ticket]) -> ApplicationError | None:
-        return self._wrong_authority(inp.actor.role)
-
-    # ---- side actions ------------------------------------------------------------------------------------------
-
-    async def _apply_extend(self, inp: ExtendInput) -> None:
+    @extend.applies
+    async def _extended(self, inp: ExtendInput) -> None:
         now = self._now()
         await clock.extend(self._case.clock, inp.days, now, self._policy.warning_days)
         self._case.deadline = self._case.clock.deadline
@@ -387,10 +312,43 @@ class TransferWorkflow(MeetingSteps):
                      f"{self._case.clock.deadline}（{EXTENSION_CLAUSE}）：{inp.reason}",
                      days=inp.days, head_approval_ref=inp.head_approval_ref, deadline=str(self._case.clock.deadline))
 
-    async def _apply_pause(self, inp: PauseInput) -> None:
+    @action("办理变更登记", roles=NR, stages={Stage.REGISTRATION}, single=True, guard=_is_authority,
+            answers={"registration"}, request=NoteRequest,
+            route=post("/cases/{case_id}/change-registration", "办理转让变更登记（登记簿矿业权人随之变更，仅一次）"))
+    def registration(self, inp: NoteInput, _queued: Queued) -> Refusal:
+        """By the bureau that issued the right, within the registration period."""
+        return None
+
+    @action("确认备案", roles={Role.CITY_NR}, stages={Stage.CITY_FILING}, single=True, answers={"city_filing"},
+            request=CityFilingRequest, route=post("/cases/{case_id}/city-filing", "市自然资源局确认备案（案件办结）"))
+    def city_filing(self, inp: CityFilingInput, _queued: Queued) -> Refusal:
+        """The city acknowledges a county's transfer."""
+        return None
+
+    @action("撤回申请", roles={Role.ENTERPRISE}, stages=TRANSFER_WITHDRAWABLE, single=True, danger=True,
+            request=WithdrawRequest, route=post("/cases/{case_id}/withdraw", "企业撤回申请（批复前）"))
+    def withdraw(self, inp: WithdrawInput, _queued: Queued) -> Refusal:
+        """Either party, before the decision."""
+        return None
+
+    @withdraw.applies
+    async def _withdrawn(self, inp: WithdrawInput) -> None:
+        self._record(inp.actor, "withdrawn", f"撤回转让申请：{inp.reason}")
+        await self._close(Status.WITHDRAWN, f"撤回转让申请：{inp.reason}")
+
+    @action("中止计算审批期限", roles=NR, stages=TRANSFER_CLOCK_RUNS_IN, single=True, request=PauseRequest,
+            route=post("/cases/{case_id}/clock-pauses",
+                       "听证、专家评审、评估期间中止计算审批期限（行政许可法第四十五条）"))
+    def pause(self, inp: PauseInput, _queued: Queued) -> Refusal:
+        """While the clock runs."""
+        return None
+
+    @pause.applies
+    async def _paused(self, inp: PauseInput) -> None:
         """听证、专家评审、评估: their time is not counted (行政许可法 第四十五条); the clock stops until resumed."""
         self._paused_from = Stage(self._case.stage)
-        self._case.pauses.append(Pause(kind=inp.kind, reason=inp.reason, by=inp.actor.username, started_at=self._now()))
+        self._case.pauses.append(Pause(kind=inp.kind, reason=inp.reason, by=inp.actor.username,
+                                       by_role=inp.actor.role, started_at=self._now()))
         await self._enter(Stage.SUSPENDED)
         c = self._case.clock
         self._record(inp.actor, "clock_paused",
@@ -398,16 +356,20 @@ class TransferWorkflow(MeetingSteps):
                      f"尚余 {clock.days_left(c)} 日）：{inp.reason}", kind=inp.kind.value, used_days=c.used_days,
                      days_left=clock.days_left(c))
 
-    async def _apply_resume(self, inp: NoteInput) -> None:
+    @action("恢复计算审批期限", roles=NR, stages={Stage.SUSPENDED}, single=True, answers={"resume"},
+            request=NoteRequest,
+            route=post("/cases/{case_id}/clock-resumption", "听证、专家评审等结束，恢复计算审批期限"))
+    def resume(self, inp: NoteInput, _queued: Queued) -> Refusal:
+        """When the hearing or review is over."""
+        return None
+
+    @resume.applies
+    async def _resumed(self, inp: NoteInput) -> None:
         self._case.pauses[-1].ended_at = self._now()
         await self._enter(self._paused_from or Stage.REVIEW)
         self._paused_from = None
         self._record(inp.actor, "clock_resumed", f"恢复计算审批期限，新期限 {self._case.clock.deadline}。{inp.note}",
                      deadline=str(self._case.clock.deadline))
-
-    async def _apply_withdraw(self, inp: WithdrawInput) -> None:
-        self._record(inp.actor, "withdrawn", f"撤回转让申请：{inp.reason}")
-        await self._close(Status.WITHDRAWN, f"撤回转让申请：{inp.reason}")
 
     # ---- alarms ------------------------------------------------------------------------------------------------
 
@@ -506,8 +468,8 @@ class TransferWorkflow(MeetingSteps):
                 return [Pending(party="committee", name=f"{case.division_name}党委政府（三重一大）",
                                 role=Role.COMMITTEE_SECRETARY, task="committee_decision", **clock_due)]
             case Stage.CITY_MEETING:
-                return [Pending(party="city_nr", name="中卫市人民政府会议（市自然资源局录入）", role=Role.CITY_NR,
-                                task="city_meeting", **clock_due)]
+                meeting = f"{self._start.right.city_name or '市'}人民政府会议（市自然资源局录入）"
+                return [Pending(party="city_nr", name=meeting, role=Role.CITY_NR, task="city_meeting", **clock_due)]
             case Stage.DECISION:
                 return [Pending(party=authority[1].value, name=authority[0], role=authority[1], task="decision",
                                 **clock_due)]
@@ -517,8 +479,10 @@ class TransferWorkflow(MeetingSteps):
             case Stage.CITY_FILING:
                 return [Pending(party="city_nr", name="市自然资源局", role=Role.CITY_NR, task="city_filing")]
             case Stage.SUSPENDED:
-                by = self._case.pauses[-1].by if self._case.pauses else ""
-                role = Role.CITY_NR if by == "city_nr" or self._paused_from is Stage.CITY_MEETING else Role.COUNTY_NR
+                # whoever paused it resumes it: their bureau, whatever their username
+                by_role = self._case.pauses[-1].by_role if self._case.pauses else None
+                role = by_role if by_role in NR else (
+                    Role.CITY_NR if self._paused_from is Stage.CITY_MEETING else Role.COUNTY_NR)
                 return [Pending(party=role.value, name="市自然资源局" if role is Role.CITY_NR else county, role=role,
                                 task="resume")]
         return []

@@ -10,16 +10,16 @@ from pydantic import Field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
-from api import campaign_service
 from api.deps import CurrentUser, DatabaseDep, Principal, SessionDep, SettingsDep, TemporalDep, require
 from api.errors import ErrorBody
-from api.kinds import CLOSURE, KINDS
+from api.kinds import KINDS
 from api.scope import can_view, division_filter
+from api.services import campaign as campaign_service
 from domain.calendar import CHINA_TZ
 from domain.classification import PROCEDURE_FOR, Category
 from domain.errors import DomainError, ErrorCode
 from domain.roles import Role
-from models.campaign import BATCH_LIMIT, BatchRequest, BatchResult, ClosureBatchRequest
+from models.campaign import BATCH_LIMIT, BatchResult
 from models.cases import ShortText, Wire
 from models.classification import (
     AssessmentPublic,
@@ -179,13 +179,15 @@ async def start_from_run(run_id: Annotated[str, Path(max_length=32)], body: Star
         raise DomainError(ErrorCode.VALIDATION_FAILED, "合理新设须走出让程序（POST /api/v1/grants），不能一键启动",
                           {"field": "category"})
     kind = KINDS[procedure]
-    if kind is CLOSURE and not body.plan_ref:
-        raise DomainError(ErrorCode.VALIDATION_FAILED, "启动关闭取缔须填写关闭方案批复文号", {"field": "plan_ref"})
+    assert kind.batch is not None
+    needs_plan = "plan_ref" in kind.batch.request.model_fields  # closures carry the approved closure plan
+    if needs_plan and not body.plan_ref:
+        raise DomainError(ErrorCode.VALIDATION_FAILED, f"启动{kind.name}须填写关闭方案批复文号", {"field": "plan_ref"})
     mine_ids = await mine_ids_by_category(session, run_id, body.category)
     result = BatchResult()
     for chunk in (mine_ids[i:i + BATCH_LIMIT] for i in range(0, len(mine_ids), BATCH_LIMIT)):
-        request = (ClosureBatchRequest(mine_ids=chunk, campaign_id=body.campaign_id, plan_ref=body.plan_ref or "")
-                   if kind is CLOSURE else BatchRequest(mine_ids=chunk, campaign_id=body.campaign_id))
+        extra = {"plan_ref": body.plan_ref} if needs_plan else {}
+        request = kind.batch.request(mine_ids=chunk, campaign_id=body.campaign_id, **extra)
         part = await campaign_service.start_batch(kind=kind, session=session, db=db, temporal=temporal,
                                                   settings=settings, principal=principal, body=request)
         result.started += part.started

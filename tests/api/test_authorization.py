@@ -143,7 +143,7 @@ async def test_each_caller_is_offered_exactly_the_actions_they_may_take_now(stac
     assert (await s.case(case_id, "zn_expert2"))["available_actions"] == ["sign_off"]
     assert (await s.case(case_id, "zn_forestry"))["available_actions"] == []
     assert (await s.case(case_id, "zn_nr"))["available_actions"] == [
-        "reassign", "add_party", "remove_party", "return", "urge", "copy"]
+        "reassign", "add_party", "urge", "copy", "return", "remove_party"]
     case = await s.ok(await s.sign(case_id, "zn_police"))
     assert case["available_actions"] == []  # signed: nothing more for the police
     for username in ("zn_emergency", "zn_ecology", "zn_water", "zn_shikong", "zn_expert1", "zn_expert2",

@@ -53,6 +53,24 @@ async def test_retried_action_with_the_same_key_is_applied_once(stack):
     assert len(signed) == 1
 
 
+async def test_an_action_key_reused_for_another_request_is_refused_and_a_refused_request_binds_no_key(stack):
+    """The same key with a different body (a pass, then a fail) is refused, not silently answered with the first
+    result; a request the workflow refused binds nothing, so its corrected form may go with the same key."""
+    s = stack
+    case_id = (await s.submit())["case_id"]
+    await s.accept(case_id)
+    path, key = f"/cases/{case_id}/acceptance/sign-offs", {"Idempotency-Key": "sign-police-2"}
+    refused = await s.post("zn_police", path, {"verdict": "fail"}, key)  # a fail must give its reasons
+    await s.refused(refused, 422, "VALIDATION_FAILED")
+    signed = await s.ok(await s.post("zn_police", path, {"verdict": "pass", "opinion": "同意"}, key))
+    reused = await s.post("zn_police", path, {"verdict": "fail", "opinion": "存在隐患"}, key)
+    error = await s.refused(reused, 422, "IDEMPOTENCY_KEY_REUSED")
+    assert error["details"]["case_id"] == case_id
+    case = await s.case(case_id)
+    police = [e for e in case["timeline"] if e["action"] == "signed_off"]
+    assert len(police) == 1 and police[0]["data"]["verdict"] == "pass" and len(signed["pending"]) == 7
+
+
 async def test_accepting_an_incomplete_application_is_refused_with_what_is_missing(stack):
     s = stack
     case_id = (await s.submit(materials=[{"kind": "mining_licence", "ref": "证-1"}]))["case_id"]

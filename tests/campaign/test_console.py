@@ -1,9 +1,9 @@
 """The console's 治理整顿 pages over HTTP: the campaign list, the supervision view, and a rectification's and a
-closure's read-only case pages (a rectification in the inbox no longer leads to a broken page)."""
+closure's case pages (a rectification in the inbox leads to its page, with its plan and steps)."""
 
 from tests.campaign.support import open_campaign, start_rectifications, submit_plan
-from tests.console.test_console_pages import Browser
 from tests.support.stack import EXPIRED_MINE, SHIKONG_MINE, make_http
+from tests.support.web import Browser
 
 
 async def as_user(stack, username):
@@ -24,7 +24,7 @@ async def test_supervision_and_case_pages(stack):
 
     web = await as_user(s, "zn_supervisor")
     home = await web.http.get("/console/")
-    assert "治理整顿" in home.text
+    assert 'href="/console/campaigns"' in home.text  # the supervisor's menu leads to the campaigns
     listing = await web.http.get("/console/campaigns")
     assert listing.status_code == 200 and campaign["case_id"] in listing.text and "实行中" in listing.text
     page = await web.http.get(f"/console/campaigns/{campaign['case_id']}")
@@ -42,4 +42,5 @@ async def test_supervision_and_case_pages(stack):
     assert closure_page.status_code == 200 and "断电" in closure_page.text and "国网中宁供电公司" in closure_page.text
 
     web = await as_user(s, "zn_ent1")
+    assert 'href="/console/campaigns"' not in (await web.http.get("/console/")).text  # not an enterprise's page
     assert (await web.http.get("/console/campaigns")).status_code == 403

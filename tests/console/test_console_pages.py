@@ -7,7 +7,6 @@ import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import httpx
 import pytest
 from sqlmodel import col, select
 
@@ -18,30 +17,7 @@ from models.demo import DEMO_PASSWORD
 from models.projection import CaseRecord, CaseTask
 from tests.console.synthetic import fill_projection
 from tests.support.stack import Stack, make_http
-
-
-def csrf_of(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "no CSRF field on the page"
-    return found.group(1)
-
-
-class Browser:
-    """A cookie-keeping HTTP client that fills in forms as a browser would."""
-
-    def __init__(self, http: httpx.AsyncClient) -> None:
-        self.http = http
-
-    async def login(self, username: str, password: str = DEMO_PASSWORD, next_url: str = "") -> httpx.Response:
-        page = await self.http.get("/console/login")
-        return await self.http.post("/console/login", data={
-            "username": username, "password": password, "csrf_token": csrf_of(page.text), "next": next_url})
-
-    async def post_form(self, page_url: str, action: str, data: dict[str, str], htmx: bool = False) -> httpx.Response:
-        page = await self.http.get(page_url)
-        assert page.status_code == 200, page.text
-        headers = {"HX-Request": "true"} if htmx else {}
-        return await self.http.post(action, data={"csrf_token": csrf_of(page.text), **data}, headers=headers)
+from tests.support.web import Browser
 
 
 @pytest.fixture
@@ -144,7 +120,7 @@ async def test_case_page_offers_exactly_the_callers_actions_and_shows_refusals(w
     page = (await web.http.get(url)).text
     assert re.findall(r'class="action[^"]*" id="action-(\w+)"', page) == ["correction", "withdraw"]
     assert 'data-stage="correction" data-state="active"' in page
-    r = await web.post_form(url, f"{url}/actions/correction", {"ref_safety_assessment": "安评-2026-新"})
+    r = await web.post_form(url, f"{url}/actions/correction", {"materials.safety_assessment": "安评-2026-新"})
     assert r.status_code == 303
     assert (await stack.case(case_id))["stage"] == "intake"
     page = (await web.http.get(f"{url}?done=correction")).text
@@ -174,8 +150,8 @@ async def test_enterprise_starts_a_reopening_and_sees_refusals(web: Browser, sta
     mine = await stack.mine("中宁县石空镇双龙山石膏矿")
     form = f"/console/reopenings/new?mine_id={mine.id}"
     page = (await web.http.get(form)).text
-    assert page.count('name="ref_') == 8
-    data = {"mine_id": str(mine.id), "reason": "停产整顿完成，申请复工", "ref_mining_licence": "证-1",
+    assert page.count('name="materials.') == 8
+    data = {"mine_id": str(mine.id), "reason": "停产整顿完成，申请复工", "materials.mining_licence": "证-1",
             "idempotency_key": "k-1"}
     r = await web.post_form(form, "/console/reopenings", data)
     assert r.status_code == 303

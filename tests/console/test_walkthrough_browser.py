@@ -25,21 +25,22 @@ async def test_reopening_through_every_role_in_the_browser(browsing, dev_stack):
 
     expired = await dev_stack.mine(EXPIRED_MINE)
     await ent.goto(f"/console/reopenings/new?mine_id={expired.id}")
-    await ent.get_by_role("button", name="提交申请").click()
+    await ent.get_by_label("申请理由").fill("停产整顿完成，申请复工")
+    await ent.get_by_role("button", name="申请开复工").click()
     await expect(ent.locator("#refusal")).to_contain_text("已于 2025-12-31 到期，不能申请开复工")
     await expect(ent.locator("#refusal")).to_have_attribute("data-code", "LICENCE_EXPIRED")
 
     mine = await dev_stack.mine(SHIKONG_MINE)
     await ent.locator('select[name="mine_id"]').select_option(str(mine.id))  # htmx reloads the materials
     # wait for the new mine's list: the expired mine's has as many rows, and filling those would be lost in the swap
-    await expect(ent.locator("#materials")).to_have_attribute("data-mine", str(mine.id))
-    inputs = ent.locator("#materials input")
+    await expect(ent.locator("#field-materials")).to_have_attribute("data-mine_id", str(mine.id))
+    inputs = ent.locator("#field-materials input")
     await expect(inputs).to_have_count(8)  # underground: no 林地草原 paperwork
-    await expect(ent.locator("#materials")).to_contain_text("地下开采矿山须提交以下 8 项")
+    await expect(ent.locator("#field-materials")).to_contain_text("安全设施设计")
     for i in range(8):
         await inputs.nth(i).fill(f"档案-2026-{i + 1:03d}")
-    await ent.get_by_role("button", name="提交申请").click()
-    await expect(ent.locator("#flash")).to_have_text("已办理：提交开复工申请")
+    await ent.get_by_role("button", name="申请开复工").click()
+    await expect(ent.locator("#flash")).to_have_text("已办理：申请开复工")
     case_id = case_id_of(ent.url)
     await expect(ent.locator("#case-stage")).to_have_text("受理")
     await expect(ent.locator('g.step[data-stage="intake"]')).to_have_attribute("data-state", "current")
@@ -58,8 +59,8 @@ async def test_reopening_through_every_role_in_the_browser(browsing, dev_stack):
     intake = nr.locator("#action-intake")
     for expert in ZN_EXPERTS:
         await intake.locator(f'input[name="experts"][value="{expert}"]').check()
-    await intake.get_by_role("button", name="提交").click()
-    await expect(nr.locator("#flash")).to_have_text("已办理：受理审查")
+    await intake.get_by_role("button", name="受理或要求补正").click()
+    await expect(nr.locator("#flash")).to_have_text("已办理：受理或要求补正")
     await expect(nr.locator("#case-stage")).to_have_text("联合验收")
     await expect(nr.locator("#acceptance tbody tr")).to_have_count(8)
     await expect(nr.locator("#acceptance .badge.pending")).to_have_count(9)  # 8 parties + the round's header
@@ -85,7 +86,7 @@ async def test_reopening_through_every_role_in_the_browser(browsing, dev_stack):
     await form.get_by_label("通过", exact=True).check()
     await form.get_by_label("验收意见").fill("火工品管理符合要求")
     await form.get_by_role("button", name="签署").click()
-    await expect(police.locator("#flash")).to_have_text("已办理：签署联合验收意见")
+    await expect(police.locator("#flash")).to_have_text("已办理：签署会签意见")
     await expect(police.locator('#acceptance tr[data-party="public_security"]')).to_contain_text("火工品管理符合要求")
     await expect(police.locator("#actions")).to_contain_text("当前没有需要您办理的事项")
 
@@ -102,7 +103,7 @@ async def test_reopening_through_every_role_in_the_browser(browsing, dev_stack):
             await b.screenshot(page, "console-case", full_page=True)
         await form.get_by_label("验收意见").fill("符合验收标准")
         await form.get_by_role("button", name="签署").click()
-        await expect(page.locator("#flash")).to_have_text("已办理：签署联合验收意见")
+        await expect(page.locator("#flash")).to_have_text("已办理：签署会签意见")
     await nr.goto(f"/console/cases/{case_id}")
     await expect(nr.locator("#case-stage")).to_have_text("三重一大集体研究")
     await expect(nr.locator("#acceptance thead")).to_contain_text("通过")
@@ -116,19 +117,19 @@ async def test_reopening_through_every_role_in_the_browser(browsing, dev_stack):
     await form.get_by_label("出席成员").fill("甲、乙、丙")
     await form.get_by_label("应到会人数").fill("7")
     await form.get_by_label("会议纪要文号").fill("中宁纪要〔2026〕12号")
-    await form.get_by_role("button", name="录入会议决定").click()
+    await form.get_by_role("button", name="录入三重一大会议决定").click()
     await expect(committee.locator("#action-committee_decision .alert.error")).to_have_attribute(
         "data-code", "QUORUM_NOT_MET")
     await expect(committee.locator("#refusal")).to_contain_text("未能办理")
     form = committee.locator("#action-committee_decision")
     await expect(form.get_by_label("会议编号")).to_have_value("中宁县政府常务会议〔2026〕12次")  # input kept
     await form.get_by_label("出席成员").fill("甲、乙、丙、丁、戊")
-    await form.get_by_role("button", name="录入会议决定").click()
+    await form.get_by_role("button", name="录入三重一大会议决定").click()
     await expect(committee.locator("#case-stage")).to_have_text("批复")
 
     # ---- county NR issues the 批复; the document number is the server's ----------------------------------------
     await nr.goto(f"/console/cases/{case_id}")
-    await nr.locator("#action-approval").get_by_role("button", name="下发批复").click()
+    await nr.locator("#action-approval").get_by_role("button", name="下发开复工批复").click()
     await expect(nr.locator("#document-no")).to_have_text(f"中宁自然资复〔{year}〕1号")
     await expect(nr.locator("#case-stage")).to_have_text("复工")
 

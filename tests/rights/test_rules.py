@@ -5,7 +5,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from activities.calendar import CalendarActivities
-from api.rights_service import authority_rules, grant_policy, transfer_policy
+from api.procedures.grant import grant_policy
+from api.procedures.transfer import transfer_policy
+from api.services.rights import authority_rules
 from domain.calendar import load_calendar
 from domain.rights import (
     AuthorityLevel,

@@ -150,3 +150,37 @@ async def test_the_same_idempotency_key_starts_one_transfer(stack):
     first = await s.ok(await s.post("zn_ent1", "/transfers", body, {"Idempotency-Key": "zr-1"}), 201)
     again = await s.ok(await s.post("zn_ent1", "/transfers", body, {"Idempotency-Key": "zr-1"}), 201)
     assert first["case_id"] == again["case_id"]
+
+
+async def test_the_city_meeting_is_named_from_the_registry_and_a_city_officers_pause_is_resumed_by_the_city(timed):
+    """The city's name comes from the registry (no city is written into the procedure), and a pause is resumed by
+    the bureau of whoever paused it, whatever that officer's username."""
+    s, _env = timed
+    await s.ok(await s.post("admin", "/users", {
+        "username": "zw_officer2", "password": "city-officer-password", "display_name": "市局经办人乙",
+        "role": "city_nr", "division_code": "640500"}), 201)
+    right = await right_of_mine(s)  # city-issued
+    case_id = (await submit_transfer(s, right.id))["case_id"]
+    await confirm(s, case_id)
+    await review(s, case_id)
+    case = await s.ok(await s.decide(case_id))
+    assert [p["name"] for p in case["pending"]] == ["中卫市人民政府会议（市自然资源局录入）"]
+    await city_meeting(s, case_id)
+    case = await s.ok(await s.post("zw_officer2", f"/cases/{case_id}/clock-pauses",
+                                   {"kind": "hearing", "reason": "利害关系人申请听证"}))
+    assert case["stage"] == "suspended"
+    assert [(p["role"], p["task"]) for p in case["pending"]] == [("city_nr", "resume")]
+    assert "resume" in (await s.case(case_id, "city_nr"))["available_actions"]
+    assert "resume" not in (await s.case(case_id, "zn_nr"))["available_actions"]
+    case = await s.ok(await s.post("city_nr", f"/cases/{case_id}/clock-resumption", {"note": "听证结束"}))
+    assert case["stage"] == "decision"
+
+
+async def test_a_step_of_another_procedure_is_refused_at_its_route(stack):
+    """`/corrections` is the reopening's: a transfer case sent there is told it has no such step."""
+    s = stack
+    right = await county_right(s)
+    case_id = (await submit_transfer(s, right["id"]))["case_id"]
+    error = await s.refused(await s.post("zn_ent1", f"/cases/{case_id}/corrections", {
+        "materials": [{"kind": "mining_licence", "ref": "证-1"}]}), 409, "WRONG_STAGE")
+    assert "采矿权转让案件没有此项操作" in error["message"]

@@ -8,7 +8,7 @@ counts; an added party joins the open round with a deadline of its own.
 
 from datetime import datetime
 from functools import partial
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
@@ -19,23 +19,30 @@ with workflow.unsafe.imports_passed_through():
     from models.cases import (
         Actor,
         AddPartyInput,
-        CaseViewBase,
+        AddPartyRequest,
         DeadlinePlan,
         DelegateInput,
+        DelegateRequest,
         Draft,
         DraftInput,
+        DraftRequest,
+        PartyCode,
         PartySpec,
         PartyTask,
         Pending,
         ReassignInput,
+        ReassignRequest,
         RemovePartyInput,
+        RemovePartyRequest,
         Round,
         SignOffInput,
+        SignOffRequest,
         Urge,
     )
 
 from workflows.parts import calls
-from workflows.parts.engine import SYSTEM, Action, Alarm, CaseEngine, Ticket, action
+from workflows.parts.actions import Queued, Refusal, action, delete, post
+from workflows.parts.engine import SYSTEM, Alarm, CaseEngine
 from workflows.parts.refusal import refusal
 
 EXPERT_PREFIX = "expert:"
@@ -110,27 +117,20 @@ def holds(actor: Actor, task: PartyTask) -> bool:
     return actor.role is Role.DEPARTMENT_OFFICER and task.department_id == actor.department_id
 
 
-def countersign_actions(stage: Any) -> dict[str, Action]:
-    """The countersign actions of a procedure whose rounds run in `stage`."""
-    in_round = {stage}
-    return {
-        "sign_off": action("签署会签意见", {Role.DEPARTMENT_OFFICER, Role.EXPERT}, in_round),
-        "reassign": action("转办会签任务", {Role.COUNTY_NR, Role.DEPARTMENT_OFFICER}, in_round),
-        "delegate": action("委派同事起草意见", {Role.DEPARTMENT_OFFICER}, in_round),
-        "draft": action("提交起草的意见", {Role.DEPARTMENT_OFFICER}, in_round),
-        "add_party": action("加签", {Role.COUNTY_NR}, in_round),
-        "remove_party": action("减签", {Role.COUNTY_NR}, in_round),
-    }
+def _round_stage(workflow_class: type) -> frozenset[str]:
+    return frozenset({workflow_class.COUNTERSIGN_STAGE})  # type: ignore[attr-defined]
 
 
-COUNTERSIGN_SIDE_ACTIONS = frozenset({"sign_off", "reassign", "delegate", "draft", "add_party", "remove_party"})
+PARTY = {"party": PartyCode}  # the {party} of a countersign move's path
 
 
 class CountersignMoves(CaseEngine):
-    """A procedure with countersign rounds: its case view keeps `rounds` and `parties`, and it defines
-    `_sign_off_limits()` (working days to sign, and how many before that the reminder goes out)."""
+    """A procedure with countersign rounds held in `COUNTERSIGN_STAGE`: its case view keeps `rounds` and
+    `parties`, and it defines `_sign_off_limits()` (working days to sign, and how many before that the reminder
+    goes out)."""
 
     COUNTERSIGN_NAME: ClassVar[str] = "联合验收"
+    COUNTERSIGN_STAGE: ClassVar[str]
 
     def _sign_off_limits(self) -> tuple[int, int]:
         raise NotImplementedError
@@ -165,57 +165,25 @@ class CountersignMoves(CaseEngine):
                      round=round_.no, parties=[p.party for p in round_.parties], due=str(plan.due))
         return round_
 
-    # ---- updates ---------------------------------------------------------------------------------------------
+    # ---- who may move a task, whatever they send ----------------------------------------------------------------
 
-    @workflow.update
-    async def sign_off(self, inp: SignOffInput) -> CaseViewBase:
-        return await self._submit("sign_off", inp)
+    def _round_open(self, _actor: Actor) -> Refusal:
+        round_ = self._current_round()
+        if round_ is None or not is_open(round_):
+            return refusal(ErrorCode.WRONG_STAGE, f"当前没有进行中的{self.COUNTERSIGN_NAME}轮次")
+        return None
 
-    @sign_off.validator
-    def _validate_sign_off(self, inp: SignOffInput) -> None:
-        self._validate("sign_off", inp)
-
-    @workflow.update
-    async def reassign(self, inp: ReassignInput) -> CaseViewBase:
-        return await self._submit("reassign", inp)
-
-    @reassign.validator
-    def _validate_reassign(self, inp: ReassignInput) -> None:
-        self._validate("reassign", inp)
-
-    @workflow.update
-    async def delegate(self, inp: DelegateInput) -> CaseViewBase:
-        return await self._submit("delegate", inp)
-
-    @delegate.validator
-    def _validate_delegate(self, inp: DelegateInput) -> None:
-        self._validate("delegate", inp)
-
-    @workflow.update
-    async def draft(self, inp: DraftInput) -> CaseViewBase:
-        return await self._submit("draft", inp)
-
-    @draft.validator
-    def _validate_draft(self, inp: DraftInput) -> None:
-        self._validate("draft", inp)
-
-    @workflow.update
-    async def add_party(self, inp: AddPartyInput) -> CaseViewBase:
-        return await self._submit("add_party", inp)
-
-    @add_party.validator
-    def _validate_add_party(self, inp: AddPartyInput) -> None:
-        self._validate("add_party", inp)
-
-    @workflow.update
-    async def remove_party(self, inp: RemovePartyInput) -> CaseViewBase:
-        return await self._submit("remove_party", inp)
-
-    @remove_party.validator
-    def _validate_remove_party(self, inp: RemovePartyInput) -> None:
-        self._validate("remove_party", inp)
-
-    # ---- checks (the engine calls `_check_<kind>` after role, jurisdiction and stage) ------------------------
+    def _holds_a_task(self, actor: Actor) -> Refusal:
+        """An officer moves only a task of their department they may sign; county NR any department's."""
+        if error := self._round_open(actor):
+            return error
+        if actor.role is Role.COUNTY_NR:
+            return None
+        round_ = self._current_round()
+        assert round_ is not None
+        if any(holds(actor, task) for task in pending(round_) if task.department_id is not None):
+            return None
+        return refusal(ErrorCode.NOT_YOUR_PARTY, "您没有可转办或委派的会签任务")
 
     def _pending_task(self, party: str) -> PartyTask | ApplicationError:
         task = self._open_task(party)
@@ -226,7 +194,14 @@ class CountersignMoves(CaseEngine):
             return refusal(ErrorCode.PARTY_NOT_PENDING, f"{task.name}已签署，不能再变动", party=party)
         return task
 
-    def _check_sign_off(self, inp: SignOffInput, queued: list[Ticket]) -> ApplicationError | None:
+    # ---- the moves of a round (side actions: taken whenever they arrive during the round) ----------------------
+
+    @action("签署会签意见", roles={Role.DEPARTMENT_OFFICER, Role.EXPERT}, stages=_round_stage, answers={"sign_off"},
+            request=SignOffRequest,
+            route=post("/cases/{case_id}/acceptance/sign-offs", "联合验收部门或专家签署意见（签署方取自登录身份）"))
+    def sign_off(self, inp: SignOffInput, queued: Queued) -> Refusal:
+        """The party is the caller's own (their department, or themselves as an expert); once per round; a fail
+        gives its reasons."""
         round_ = self._current_round()
         task = party_of(inp.actor, round_) if round_ is not None and is_open(round_) else None
         if round_ is None or task is None:
@@ -241,7 +216,25 @@ class CountersignMoves(CaseEngine):
             return refusal(ErrorCode.VALIDATION_FAILED, "不通过时必须写明意见或问题清单", field="opinion")
         return None
 
-    def _check_reassign(self, inp: ReassignInput, _queued: list[Ticket]) -> ApplicationError | None:
+    @sign_off.applies
+    async def _signed(self, inp: SignOffInput) -> None:
+        round_ = self._current_round()
+        assert round_ is not None
+        task = party_of(inp.actor, round_)
+        assert task is not None
+        task.verdict, task.opinion, task.findings = inp.verdict, inp.opinion, inp.findings
+        task.signed_by, task.at, task.delegate = inp.actor.username, workflow.now(), None
+        verdict = "通过" if inp.verdict == "pass" else "不通过"
+        self._record(inp.actor, "signed_off",
+                     f"{task.name}（第{round_.no}轮）：{verdict}。{inp.opinion}",
+                     round=round_.no, party=task.party, verdict=inp.verdict, findings=inp.findings)
+
+    @action("转办", roles={Role.COUNTY_NR, Role.DEPARTMENT_OFFICER}, stages=_round_stage, guard=_holds_a_task,
+            request=ReassignRequest,
+            route=post("/cases/{case_id}/tasks/{party}/reassign",
+                       "转办：会签任务转给本部门另一经办人（原经办人不能再办）", **PARTY))
+    def reassign(self, inp: ReassignInput, _queued: Queued) -> Refusal:
+        """To another officer of the same department; experts are replaced by 减签 then 加签 instead."""
         task = self._pending_task(inp.party)
         if isinstance(task, ApplicationError):
             return task
@@ -255,7 +248,22 @@ class CountersignMoves(CaseEngine):
             return refusal(ErrorCode.REASSIGN_TARGET_INVALID, f"该任务已由 {inp.to.display_name} 承办")
         return None
 
-    def _check_delegate(self, inp: DelegateInput, _queued: list[Ticket]) -> ApplicationError | None:
+    @reassign.applies
+    async def _reassigned(self, inp: ReassignInput) -> None:
+        task = self._open_task(inp.party)
+        assert task is not None
+        previous = task.assignee or "本部门"
+        task.assignee, task.delegate = inp.to.username, None
+        self._record(inp.actor, "reassigned",
+                     f"{task.name}的会签任务由 {previous} 转办给 {inp.to.display_name}：{inp.reason}",
+                     party=task.party, to=inp.to.username, reason=inp.reason, **{"from": previous})
+
+    @action("委派同事起草意见", roles={Role.DEPARTMENT_OFFICER}, stages=_round_stage, guard=_holds_a_task,
+            request=DelegateRequest,
+            route=post("/cases/{case_id}/tasks/{party}/delegate", "委派：请本部门同事起草意见，起草后交回本人签署",
+                       **PARTY))
+    def delegate(self, inp: DelegateInput, _queued: Queued) -> Refusal:
+        """The holder asks a colleague of the same department to draft; the holder still signs."""
         task = self._pending_task(inp.party)
         if isinstance(task, ApplicationError):
             return task
@@ -266,58 +274,8 @@ class CountersignMoves(CaseEngine):
             return refusal(ErrorCode.REASSIGN_TARGET_INVALID, f"只能委派给{task.name}的其他经办人", to=inp.to.username)
         return None
 
-    def _check_draft(self, inp: DraftInput, _queued: list[Ticket]) -> ApplicationError | None:
-        task = self._pending_task(inp.party)
-        if isinstance(task, ApplicationError):
-            return task
-        if task.delegate != inp.actor.username:
-            return refusal(ErrorCode.NOT_YOUR_PARTY, "您未受委派为该任务起草意见")
-        return None
-
-    def _check_add_party(self, inp: AddPartyInput, queued: list[Ticket]) -> ApplicationError | None:
-        round_ = self._current_round()
-        if round_ is None or not is_open(round_):
-            return refusal(ErrorCode.WRONG_STAGE, f"当前没有进行中的{self.COUNTERSIGN_NAME}轮次")
-        if task_for_party(round_, inp.spec.party) is not None or any(
-                t.kind == "add_party" and t.payload.spec.party == inp.spec.party for t in queued):
-            return refusal(ErrorCode.ALREADY_EXISTS, f"{inp.spec.name}已在本轮会签中", party=inp.spec.party)
-        return None
-
-    def _check_remove_party(self, inp: RemovePartyInput, queued: list[Ticket]) -> ApplicationError | None:
-        task = self._pending_task(inp.party)
-        if isinstance(task, ApplicationError):
-            return task
-        round_ = self._current_round()
-        assert round_ is not None
-        leaving = {inp.party} | {t.payload.party for t in queued if t.kind == "remove_party"}
-        if not [t for t in active(round_) if t.party not in leaving]:
-            return refusal(ErrorCode.LAST_PARTY)
-        return None
-
-    # ---- applying (side actions: taken whenever they arrive during the round) -----------------------------------
-
-    async def _apply_sign_off(self, inp: SignOffInput) -> None:
-        round_ = self._current_round()
-        assert round_ is not None
-        task = party_of(inp.actor, round_)
-        assert task is not None
-        task.verdict, task.opinion, task.findings = inp.verdict, inp.opinion, inp.findings
-        task.signed_by, task.at, task.delegate = inp.actor.username, workflow.now(), None
-        verdict = "通过" if inp.verdict == "pass" else "不通过"
-        self._record(inp.actor, "signed_off",
-                     f"{task.name}（第{round_.no}轮）：{verdict}。{inp.opinion}",
-                     round=round_.no, party=task.party, verdict=inp.verdict, findings=inp.findings)
-
-    async def _apply_reassign(self, inp: ReassignInput) -> None:
-        task = self._open_task(inp.party)
-        assert task is not None
-        previous = task.assignee or "本部门"
-        task.assignee, task.delegate = inp.to.username, None
-        self._record(inp.actor, "reassigned",
-                     f"{task.name}的会签任务由 {previous} 转办给 {inp.to.display_name}：{inp.reason}",
-                     party=task.party, to=inp.to.username, reason=inp.reason, **{"from": previous})
-
-    async def _apply_delegate(self, inp: DelegateInput) -> None:
+    @delegate.applies
+    async def _delegated(self, inp: DelegateInput) -> None:
         task = self._open_task(inp.party)
         assert task is not None
         task.assignee, task.delegate = inp.actor.username, inp.to.username
@@ -325,7 +283,21 @@ class CountersignMoves(CaseEngine):
                      f"{inp.actor.display_name}委派 {inp.to.display_name} 起草{task.name}的意见：{inp.reason}",
                      party=task.party, to=inp.to.username, reason=inp.reason)
 
-    async def _apply_draft(self, inp: DraftInput) -> None:
+    @action("提交起草的意见", roles={Role.DEPARTMENT_OFFICER}, stages=_round_stage, answers={"draft_opinion"},
+            request=DraftRequest,
+            route=post("/cases/{case_id}/tasks/{party}/draft", "受委派的同事提交起草的意见（交回承办人签署）",
+                       **PARTY))
+    def draft(self, inp: DraftInput, _queued: Queued) -> Refusal:
+        """Only the colleague the task was delegated to drafts."""
+        task = self._pending_task(inp.party)
+        if isinstance(task, ApplicationError):
+            return task
+        if task.delegate != inp.actor.username:
+            return refusal(ErrorCode.NOT_YOUR_PARTY, "您未受委派为该任务起草意见")
+        return None
+
+    @draft.applies
+    async def _drafted(self, inp: DraftInput) -> None:
         task = self._open_task(inp.party)
         assert task is not None
         task.draft = Draft(verdict=inp.verdict, opinion=inp.opinion, findings=inp.findings, by=inp.actor.username,
@@ -336,7 +308,19 @@ class CountersignMoves(CaseEngine):
                      f"{inp.actor.display_name}为{task.name}起草意见（建议{verdict}），交回 {task.assignee} 签署",
                      party=task.party, verdict=inp.verdict)
 
-    async def _apply_add_party(self, inp: AddPartyInput) -> None:
+    @action("加签", roles={Role.COUNTY_NR}, stages=_round_stage, guard=_round_open, request=AddPartyRequest,
+            route=post("/cases/{case_id}/parties", "加签：本轮联合验收增加会签方（部门或专家），另计期限"))
+    def add_party(self, inp: AddPartyInput, queued: Queued) -> Refusal:
+        """A party not yet in the open round joins it, with a deadline of its own."""
+        round_ = self._current_round()
+        assert round_ is not None
+        if task_for_party(round_, inp.spec.party) is not None or any(
+                t.kind == "add_party" and t.payload.spec.party == inp.spec.party for t in queued):
+            return refusal(ErrorCode.ALREADY_EXISTS, f"{inp.spec.name}已在本轮会签中", party=inp.spec.party)
+        return None
+
+    @add_party.applies
+    async def _party_added(self, inp: AddPartyInput) -> None:
         round_ = self._current_round()
         assert round_ is not None
         plan = await self._plan_sign_off()
@@ -347,7 +331,23 @@ class CountersignMoves(CaseEngine):
                      f"加签{inp.spec.name}（第{round_.no}轮，期限 {plan.due}）：{inp.reason}",
                      party=inp.spec.party, round=round_.no, due=str(plan.due), reason=inp.reason)
 
-    async def _apply_remove_party(self, inp: RemovePartyInput) -> None:
+    @action("减签", roles={Role.COUNTY_NR}, stages=_round_stage, guard=_round_open, request=RemovePartyRequest,
+            danger=True,
+            route=delete("/cases/{case_id}/parties/{party}", "减签：本轮联合验收去掉一个尚未签署的会签方", **PARTY))
+    def remove_party(self, inp: RemovePartyInput, queued: Queued) -> Refusal:
+        """A party that has not signed leaves the round; the last one cannot."""
+        task = self._pending_task(inp.party)
+        if isinstance(task, ApplicationError):
+            return task
+        round_ = self._current_round()
+        assert round_ is not None
+        leaving = {inp.party} | {t.payload.party for t in queued if t.kind == "remove_party"}
+        if not [t for t in active(round_) if t.party not in leaving]:
+            return refusal(ErrorCode.LAST_PARTY)
+        return None
+
+    @remove_party.applies
+    async def _party_removed(self, inp: RemovePartyInput) -> None:
         round_ = self._current_round()
         task = self._open_task(inp.party)
         assert round_ is not None and task is not None

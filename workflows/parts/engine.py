@@ -1,17 +1,17 @@
 """The machinery every procedure shares: queued actions, alarms, the statutory clock, the timeline and the
 projection — plus the moves any case takes whatever its procedure: 催办 (urge) and 抄送 (copy).
 
-How a case runs: update validators refuse at once what the case cannot take now (wrong role, jurisdiction, stage,
-party, payload). Accepted actions queue up; the procedure (a subclass's `run`) is their single consumer. While it
-waits for the action its stage expects, `_wait` applies the "side" actions that may come at any time (sign-offs,
-withdrawals, urges…), fires due alarms (reminders, escalations, time-outs) and writes the projection, then answers
-the callers whose actions it carries. Every action is checked again when applied, so of two racing actions
-exactly one wins and the other is refused whole — nothing is half-applied.
+How a case runs: each action is declared once with `@action` (workflows/parts/actions.py); its update validator
+refuses at once what the case cannot take now (wrong role, jurisdiction, stage, party, payload). Accepted actions
+queue up; the procedure (a subclass's `run`) is their single consumer. While it waits for the action its stage
+expects, `_wait` applies the side actions that may come at any time (sign-offs, withdrawals, urges…), fires due
+alarms (reminders, escalations, time-outs) and writes the projection, then answers the callers whose actions it
+carries. Every action is checked again when its turn comes, against the state every earlier action left, and a
+wait ends as soon as its condition holds — so racing actions take effect in one serial order: of two that
+conflict, exactly one wins and the other is refused whole, nothing half-applied.
 
-A subclass provides:
-- `ACTIONS` (kind → who may do it in which stages), `SIDE_ACTIONS` (kinds applied whenever they arrive, each by
-  `_apply_<kind>`), optional `_check_<kind>(payload, queued)` per kind, `CLOCK_RUNS_IN`, `STAGE_NAMES`;
-- `self._case`, a `CaseViewBase`; `_pending()` (who the case waits on) and `_alarms()` (timed events).
+A subclass provides `CLOCK_RUNS_IN`, `STAGE_NAMES`, `self._case` (a `CaseViewBase`), `_pending()` (who the case
+waits on) and `_alarms()` (timed events).
 """
 
 import contextlib
@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
         CaseViewBase,
         CopyInput,
         CopyRecord,
+        CopyRequest,
         Pending,
         ProjectionRow,
         SyncCaseInput,
@@ -40,12 +41,17 @@ with workflow.unsafe.imports_passed_through():
         TimelineEntry,
         Urge,
         UrgeInput,
+        UrgeRequest,
     )
 
 from workflows.parts import calls, clock
+from workflows.parts.actions import Action, ActionHandler, Queued, Refusal, action, actions_of, post
 from workflows.parts.refusal import refusal
 
 SYSTEM = Actor(username="system", display_name="系统", role=Role.ADMIN)
+# The query every case answers. Clients name it: a typed query reference would make the SDK decode the answer as
+# the base view, whatever `result_type` they ask for (temporalio 1.x `WorkflowHandle.query`).
+CASE_QUERY = "case"
 OFFICIALS = frozenset({Role.COUNTY_NR, Role.COMMITTEE_SECRETARY, Role.CITY_NR, Role.SUPERVISOR})
 
 
@@ -61,22 +67,9 @@ class PhaseJump(Exception):
         self.phase = phase
 
 
-@dataclass(frozen=True)
-class Action:
-    label: str
-    roles: frozenset[Role]
-    stages: frozenset[str] | None = None  # None: in any stage while the case is open
-    single: bool = False  # True: a second one may not queue behind the first (the main line's actions)
-
-
-def action(label: str, roles: set[Role], stages: set[str] | frozenset[str] | None = None,
-           single: bool = False) -> Action:
-    return Action(label, frozenset(roles), None if stages is None else frozenset(stages), single)
-
-
 @dataclass
 class Ticket:
-    kind: str
+    kind: str  # the action's name
     payload: Any
     done: bool = False
     error: ApplicationError | None = None
@@ -85,12 +78,22 @@ class Ticket:
 Alarm = tuple[datetime, Callable[[], Awaitable[None]]]
 
 
+def holds(actor: Actor, pending: Pending, case: CaseViewBase) -> bool:
+    """Whether `pending` waits on `actor`: the same rule as the inbox query (api/routes/tasks.py)."""
+    if actor.role is not pending.role:
+        return False
+    match actor.role:
+        case Role.ENTERPRISE:
+            return actor.enterprise_id == (pending.enterprise_id or case.enterprise_id)
+        case Role.DEPARTMENT_OFFICER:
+            return actor.department_id == pending.department_id and pending.assignee in (None, actor.username)
+        case Role.EXPERT:
+            return pending.assignee == actor.username
+        case _:
+            return bool(actor.division_code and covers(actor.division_code, case.division_code))
+
+
 class CaseEngine:
-    ACTIONS: ClassVar[dict[str, Action]] = {
-        "urge": action("催办", {Role.COUNTY_NR, Role.SUPERVISOR}),
-        "copy": action("抄送", {Role.COUNTY_NR}),
-    }
-    SIDE_ACTIONS: ClassVar[frozenset[str]] = frozenset({"urge", "copy"})
     CLOCK_RUNS_IN: ClassVar[frozenset[str]] = frozenset()
     STAGE_NAMES: ClassVar[Mapping[Any, str]] = {}
 
@@ -119,43 +122,38 @@ class CaseEngine:
         case = self._case
         return {e for e in (case.enterprise_id, case.counterparty_enterprise_id) if e is not None}
 
-    # ---- updates and the query every procedure has ------------------------------------------------------------
+    # ---- the update and the query every procedure has ---------------------------------------------------------
 
     @workflow.update
-    async def registered(self) -> CaseViewBase:
+    async def registered(self, actor: Actor | None = None) -> CaseViewBase:
         """Answers once the new case is in the projection (lists, inboxes): the API starts cases with this
-        update, so what a user just submitted is already in every list when the submission returns."""
+        update, so what a user just submitted is already in every list when the submission returns. With the
+        applicant as `actor`, the answer says what they may do next."""
         await workflow.wait_condition(lambda: self._synced_version >= 1)
-        return self._view(timeline=False)
+        return self._view(timeline=False, actor=actor)
 
-    @workflow.query
-    def case(self) -> CaseViewBase:
-        return self._view()
+    @workflow.query(name=CASE_QUERY)
+    def case(self, actor: Actor | None = None) -> CaseViewBase:
+        """The case now; with `actor`, also what that person may do to it now (`available_actions`)."""
+        return self._view(actor=actor)
 
-    @workflow.update
-    async def urge(self, inp: UrgeInput) -> CaseViewBase:
-        return await self._submit("urge", inp)
+    # ---- the moves any case takes ---------------------------------------------------------------------------
 
-    @urge.validator
-    def _validate_urge(self, inp: UrgeInput) -> None:
-        self._validate("urge", inp)
+    def _something_pending(self, _actor: Actor) -> Refusal:
+        return None if self._pending() else refusal(ErrorCode.PARTY_NOT_PENDING, "案件当前没有待办事项，无需催办")
 
-    @workflow.update
-    async def copy(self, inp: CopyInput) -> CaseViewBase:
-        return await self._submit("copy", inp)
-
-    @copy.validator
-    def _validate_copy(self, inp: CopyInput) -> None:
-        self._validate("copy", inp)
-
-    def _check_urge(self, inp: UrgeInput, _queued: list[Ticket]) -> ApplicationError | None:
+    @action("催办", roles={Role.COUNTY_NR, Role.SUPERVISOR}, guard=_something_pending, request=UrgeRequest,
+            route=post("/cases/{case_id}/reminders", "催办：提醒指定的待办方（记入时间线，显示在其待办中）"))
+    def urge(self, inp: UrgeInput, _queued: Queued) -> Refusal:
+        """Only who the case waits on now can be urged."""
         waiting = {p.party for p in self._pending()}
         if stray := [p for p in inp.parties if p not in waiting]:
             return refusal(ErrorCode.PARTY_NOT_PENDING, f"以下各方当前没有待办事项，无需催办：{'、'.join(stray)}",
                            parties=stray, pending=sorted(waiting))
         return None
 
-    async def _apply_urge(self, inp: UrgeInput) -> None:
+    @urge.applies
+    async def _urged(self, inp: UrgeInput) -> None:
         urge = Urge(at=self._now(), by=inp.actor.username, message=inp.message)
         names = []
         for pending in self._pending():
@@ -169,7 +167,10 @@ class CaseEngine:
         """Attach an urge to who is pending; countersign procedures keep it on the party's task instead."""
         self._case.urges[party] = urge
 
-    def _check_copy(self, inp: CopyInput, queued: list[Ticket]) -> ApplicationError | None:
+    @action("抄送", roles={Role.COUNTY_NR}, request=CopyRequest,
+            route=post("/cases/{case_id}/copies", "抄送：指定官员可查阅本案（不能办理）"))
+    def copy(self, inp: CopyInput, queued: Queued) -> Refusal:
+        """A copy goes to an official (who may then read the case), once."""
         if inp.to.role in (Role.ENTERPRISE, Role.ADMIN):
             return refusal(ErrorCode.VALIDATION_FAILED, "只能抄送给机关工作人员", field="to")
         if any(c.username == inp.to.username for c in self._case.copies) or any(
@@ -177,38 +178,61 @@ class CaseEngine:
             return refusal(ErrorCode.ALREADY_EXISTS, f"已抄送给 {inp.to.display_name}", to=inp.to.username)
         return None
 
-    async def _apply_copy(self, inp: CopyInput) -> None:
+    @copy.applies
+    async def _copied(self, inp: CopyInput) -> None:
         self._case.copies.append(CopyRecord(username=inp.to.username, display_name=inp.to.display_name,
                                             by=inp.actor.username, at=self._now(), note=inp.note))
         self._record(inp.actor, "copied", f"抄送{inp.to.display_name}。{inp.note}", to=inp.to.username)
 
     # ---- checks ---------------------------------------------------------------------------------------------
 
+    @classmethod
+    def actions(cls) -> Mapping[str, Action]:
+        """The procedure's action table (workflows/parts/actions.py)."""
+        return actions_of(cls)
+
     def _validate(self, kind: str, payload: Any) -> None:
         if (error := self._refusal(kind, payload, self._queue)) is not None:
             raise error
 
-    def _refusal(self, kind: str, payload: Any, queued: list[Ticket]) -> ApplicationError | None:
+    def _refusal(self, kind: str, payload: Any, queued: Queued) -> Refusal:
         """Why `payload` cannot be taken now, or None. `queued`: accepted actions not yet applied."""
-        action_, actor, case = self.ACTIONS[kind], payload.actor, self._case
+        spec = self.actions()[kind]
+        return self._refuse_actor(spec, payload.actor, queued) or spec.check(self, payload, queued)
+
+    def _refuse_actor(self, spec: Action, actor: Actor, queued: Queued) -> Refusal:
+        """Why `actor` may not take `spec` now, whatever they send: case closed, role, applicant or jurisdiction,
+        stage, a step already submitted, and the action's own guard."""
+        case = self._case
         if case.status is not Status.ACTIVE:
             return refusal(ErrorCode.CASE_CLOSED)
-        if actor.role not in action_.roles:
-            allowed = "、".join(ROLE_NAMES[r] for r in sorted(action_.roles))
-            return refusal(ErrorCode.FORBIDDEN_ROLE, f"只有{allowed}可以{action_.label}",
-                           allowed=sorted(r.value for r in action_.roles))
+        if actor.role not in spec.roles:
+            allowed = "、".join(ROLE_NAMES[r] for r in sorted(spec.roles))
+            return refusal(ErrorCode.FORBIDDEN_ROLE, f"只有{allowed}可以{spec.label}",
+                           allowed=sorted(r.value for r in spec.roles))
         if actor.role is Role.ENTERPRISE and actor.enterprise_id not in self._applicant_enterprises():
             return refusal(ErrorCode.NOT_YOUR_CASE)
         if actor.role in OFFICIALS and not (actor.division_code and covers(actor.division_code, case.division_code)):
             return refusal(ErrorCode.OUT_OF_JURISDICTION)
-        if action_.stages is not None and case.stage not in action_.stages:
+        if spec.stages is not None and case.stage not in spec.stages:
             return refusal(ErrorCode.WRONG_STAGE,
-                           f"案件当前处于“{self.STAGE_NAMES.get(case.stage, case.stage)}”阶段，不能{action_.label}",
+                           f"案件当前处于“{self.STAGE_NAMES.get(case.stage, case.stage)}”阶段，不能{spec.label}",
                            stage=str(case.stage))
-        if action_.single and any(t.kind == kind for t in queued):
-            return refusal(ErrorCode.WRONG_STAGE, f"{action_.label}已提交，正在办理，请勿重复提交")
-        check: Callable[[Any, list[Ticket]], ApplicationError | None] | None = getattr(self, f"_check_{kind}", None)
-        return check(payload, queued) if check else None
+        if spec.single and any(t.kind == spec.name for t in queued):
+            return refusal(ErrorCode.WRONG_STAGE, f"{spec.label}已提交，正在办理，请勿重复提交")
+        return spec.guard(self, actor) if spec.guard is not None else None
+
+    def offered_actions(self, actor: Actor) -> list[str]:
+        """What `actor` may do to the case now: every action whose common checks and guard pass, and — for one
+        that answers a task — only while that task waits on them. Those answering their tasks come first, the
+        ones that undo or end something (退回, 减签, 撤回) last. A presentation aid (the console's forms, the API's
+        `available_actions`); validators stay the authority."""
+        if self._case.status is not Status.ACTIVE:
+            return []
+        mine = {p.task for p in self._pending_now() if holds(actor, p, self._case)}
+        offered = [spec for spec in self.actions().values() if (not spec.answers or spec.answers & mine)
+                   and self._refuse_actor(spec, actor, self._queue) is None]
+        return [spec.name for spec in sorted(offered, key=lambda spec: (not spec.answers, spec.danger))]
 
     # ---- the queue ------------------------------------------------------------------------------------------
 
@@ -220,31 +244,42 @@ class CaseEngine:
         await workflow.wait_condition(lambda: ticket.done)
         if ticket.error is not None:
             raise ticket.error
-        return self._view(timeline=False)
+        return self._view(timeline=False, actor=payload.actor)
 
     @staticmethod
     def _fail(ticket: Ticket, error: ApplicationError) -> None:
         ticket.error, ticket.done = error, True
 
-    async def _next(self, kind: str) -> Any:
-        """Wait for the next accepted action of `kind`; its caller is answered once its effects are written."""
-        ticket = await self._wait(expect=kind)
+    async def _next(self, step: ActionHandler) -> Any:
+        """Wait for the next accepted `step` (e.g. `self.intake`); its caller is answered once its effects are
+        written."""
+        ticket = await self._wait(expect=step)
         assert ticket is not None
         self._settling.append(ticket)
         return ticket.payload
 
-    async def _wait(self, *, expect: str | None = None, until: Callable[[], bool] | None = None) -> Ticket | None:
-        """Apply side actions and fire alarms until an action of kind `expect` arrives or `until()` holds."""
+    async def _wait(self, *, expect: ActionHandler | None = None,
+                    until: Callable[[], bool] | None = None) -> Ticket | None:
+        """Apply side actions and fire alarms until an `expect` action arrives or `until()` holds.
+
+        Linearizable: each queued action is checked against the state the actions before it left, and the wait
+        ends the moment `until()` holds — what is still queued then is checked in the next phase, where a move
+        that no longer fits (a return after the round's last sign-off) is refused."""
+        expected = expect.action.name if expect is not None else None
+        table = self.actions()
         while True:
             while self._queue:
+                if until is not None and until():
+                    return None
                 ticket = self._queue.pop(0)
+                spec = table[ticket.kind]
                 if (error := self._refusal(ticket.kind, ticket.payload, self._queue)) is not None:
                     self._fail(ticket, error)
-                elif ticket.kind == expect:
+                elif ticket.kind == expected:
                     return ticket
-                elif ticket.kind in self.SIDE_ACTIONS:
+                elif spec.apply is not None:
                     self._settling.append(ticket)
-                    await getattr(self, f"_apply_{ticket.kind}")(ticket.payload)
+                    await spec.apply(self, ticket.payload)
                 else:
                     self._fail(ticket, refusal(ErrorCode.WRONG_STAGE))
             await self._fire_alarms()
@@ -323,11 +358,13 @@ class CaseEngine:
                 item.urged_at, item.urge_message = urge.at, urge.message
         return pending
 
-    def _view(self, *, timeline: bool = True) -> Any:
-        """The case as callers see it. Update results leave the timeline out: Temporal keeps every update's result
-        in the history, and a full timeline in each would grow it with the square of the case's length. The API
-        reads the timeline from the audit chain, which `_sync` has written before any update answers."""
-        update: dict[str, Any] = {"pending": self._pending_now()}
+    def _view(self, *, timeline: bool = True, actor: Actor | None = None) -> Any:
+        """The case as callers see it (with what `actor` may do now). Update results leave the timeline out:
+        Temporal keeps every update's result in the history, and a full timeline in each would grow it with the
+        square of the case's length. The API reads the timeline from the audit chain, which `_sync` has written
+        before any update answers."""
+        update: dict[str, Any] = {"pending": self._pending_now(),
+                                  "available_actions": self.offered_actions(actor) if actor is not None else []}
         if not timeline:
             update["timeline"] = []
         return self._case.model_copy(update=update)
