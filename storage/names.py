@@ -32,10 +32,10 @@ def clean_name(raw: str | None) -> str:
 def stored_name(raw: str | None, file_type: FileType) -> str:
     """The name to store and offer for download for a file of `file_type`."""
     name = clean_name(raw)
-    stem, dot, ext = name.rpartition(".")
-    ext = f".{ext.lower()}" if dot and stem else ""
+    stem, dot, given = name.rpartition(".")
+    ext = f".{given.lower()}" if dot and stem else ""
     if ext in EXTENSIONS[file_type]:
-        return _shorten(stem, ext)
+        return _shorten(stem, f".{given}")  # as the user wrote it (.JPG stays .JPG)
     if ext in _ALL_EXTENSIONS:
         raise DomainError(ErrorCode.FILE_TYPE_MISMATCH,
                           f"文件内容为 {file_type.value.upper()}，与扩展名 {ext} 不符，请确认后重新上传",

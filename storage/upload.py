@@ -44,8 +44,15 @@ class _State:
     ended: bool = False
 
 
+def human_size(size: int) -> str:
+    for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.3g} {unit}"
+    return f"{size} 字节"
+
+
 def too_large(max_bytes: int) -> DomainError:
-    return DomainError(ErrorCode.FILE_TOO_LARGE, f"文件超过大小上限（{max_bytes / 1024 / 1024:g} MB）",
+    return DomainError(ErrorCode.FILE_TOO_LARGE, f"文件超过大小上限（{human_size(max_bytes)}）",
                        {"max_bytes": max_bytes})
 
 
