@@ -39,6 +39,13 @@ def files_stack(stack: Stack, blob_store: BlobStore) -> Stack:
     return stack
 
 
+@pytest.fixture
+def local_stack(stack: Stack, tmp_path: Path) -> Stack:
+    """A stack whose file store is a fresh folder of this test's own."""
+    stack.app.state.files = LocalStore(tmp_path / "files")
+    return stack
+
+
 def swap(store: BlobStore, sha256: str, data: bytes) -> None:
     """Replace the bytes stored under `sha256` behind the application's back, as an intruder would."""
     if isinstance(store, LocalStore):

@@ -104,8 +104,8 @@ REFUSALS = [
 
 
 @pytest.mark.parametrize(("case", "make", "name", "status", "code"), REFUSALS, ids=[r[0] for r in REFUSALS])
-async def test_refused_uploads_leave_nothing_behind(stack, case, make, name, status, code):
-    s = stack
+async def test_refused_uploads_leave_nothing_behind(local_stack, case, make, name, status, code):
+    s = local_stack
     if code == "FILE_TOO_LARGE":
         s.settings.file_max_bytes = 4096
     error = await s.refused(await upload(s, "zn_ent1", make(), name), status, code)
@@ -116,8 +116,8 @@ async def test_refused_uploads_leave_nothing_behind(stack, case, make, name, sta
     assert [p for p in store.root.rglob("*") if p.is_file()] == []
 
 
-async def test_path_traversal_and_control_characters_are_neutralised_chinese_kept(stack):
-    s = stack
+async def test_path_traversal_and_control_characters_are_neutralised_chinese_kept(local_stack):
+    s = local_stack
     for raw, kept in (("../../etc/中卫 报告.pdf", "中卫 报告.pdf"), ("..\\..\\windows\\批复.pdf", "批复.pdf"),
                       ("\u202etxt.exe\u202c.pdf", "txt.exe.pdf"), ("..", "附件.pdf"), ("说明.html", "说明.html.pdf"),
                       ('a<b>:c|?*.pdf', "a_b__c___.pdf")):
@@ -141,9 +141,9 @@ async def test_unauthenticated_and_malformed_uploads_are_refused(stack):
     await s.refused(await download(s, "zn_ent1", "..\\..\\etc\\passwd"), 404, "FILE_NOT_FOUND")
 
 
-async def test_an_upload_cut_off_half_way_leaves_nothing(stack):
+async def test_an_upload_cut_off_half_way_leaves_nothing(local_stack):
     """The client goes away mid-body: the staged part is removed, no row, no blob."""
-    s = stack
+    s = local_stack
     data = samples.pdf("y" * 200_000)
     boundary = "mineflowboundary"
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n"
