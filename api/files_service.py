@@ -85,6 +85,8 @@ async def store_upload(*, db: Database, store: BlobStore, principal: Principal, 
 
 def _own_upload(principal: Principal, row: StoredFile) -> bool:
     user = principal.user
+    if row.source != "upload":  # generated documents belong to their case only (a user named "system" gets none)
+        return False
     if row.uploaded_by == user.username:
         return True
     return user.role is Role.ENTERPRISE and user.enterprise_id is not None and row.enterprise_id == user.enterprise_id
