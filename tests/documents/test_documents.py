@@ -6,7 +6,7 @@ import hashlib
 import io
 import os
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -265,10 +265,14 @@ async def test_the_activity_issues_once_and_refuses_without_retrying(stack):
     case_id = await s.to_committee()
     activities = DocumentActivities(s.db, s.settings, s.app.state.files)
     view: dict[str, Any] = await s.case(case_id)
-    request = IssueDocumentInput.model_validate({"kind": "joint_acceptance_summary", "view": view})
+    # dated by the moment the workflow recorded the act: New Year's Eve 20:00 UTC is already 2027 in China
+    at = datetime(2026, 12, 31, 20, 0, tzinfo=UTC)
+    request = IssueDocumentInput.model_validate({"kind": "joint_acceptance_summary", "view": view, "at": at})
     env = ActivityEnvironment()
     first = await env.run(activities.issue_document, request)
     assert await env.run(activities.issue_document, request) == first
+    assert (first.doc_no, first.issued_on) == ("中宁自然资验〔2027〕1号", date(2027, 1, 1))
+    has(await pdf_text(s, first), "中宁自然资验〔2027〕1号", "2027年1月1日")
     with pytest.raises(ApplicationError) as refused:
         await env.run(activities.issue_document, IssueDocumentInput.model_validate(
             {"kind": "reopening_approval", "view": view}))
