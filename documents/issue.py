@@ -187,14 +187,15 @@ async def case_documents(session: AsyncSession, settings: Settings, case_id: str
 
 
 async def chain_record(session: AsyncSession, doc: CaseDocument) -> dict[str, object] | None:
-    """The document's entry in the audit chain, if that entry is intact (its own hash and its link to the entry
-    before it both check out); None otherwise."""
+    """The document's entry in the audit chain, if that entry is intact — its own hash and its links to the
+    entries before and after it check out (the whole chain is `verify`'s walk) — None otherwise."""
     entry = (await session.exec(select(AuditEntry).where(
         AuditEntry.event_key == document_event_key(doc.case_id, doc.kind, doc.occurrence)))).first()
     if entry is None or entry.hash != entry_hash(entry.prev_hash, entry):
         return None
     before = await session.get(AuditEntry, entry.id - 1) if entry.id > 1 else None
-    if before is not None and before.hash != entry.prev_hash:
+    after = await session.get(AuditEntry, entry.id + 1)
+    if (before is not None and before.hash != entry.prev_hash) or (after is not None and after.prev_hash != entry.hash):
         return None
     data: dict[str, object] = json.loads(entry.data)
     return data
