@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres browser bench bench-smoke soak lint fmt clean
+.PHONY: run test test-sqlite test-postgres system browser bench bench-smoke soak lint fmt clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,11 +16,15 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 ## Start Temporal dev server (UI on), worker and API with demo data; Ctrl-C stops everything.
-run: $(STAMP)
+run: $(STAMP) system
 	$(BIN)/mineflow dev
 
 ## Every test, on SQLite and on PostgreSQL (the console's browser tests run in the SQLite pass), and the bench smoke.
-test: $(STAMP) lint browser test-sqlite test-postgres bench-smoke
+test: $(STAMP) lint system browser test-sqlite test-postgres bench-smoke
+
+## Debian's Pango, HarfBuzz-subset and Noto CJK fonts for the PDF documents (installed with apt-get when root).
+system: $(STAMP)
+	$(BIN)/python -m cli.ensure_pdf
 
 ## Debian's Chromium and CJK fonts for the browser tests (installed with apt-get when root, e.g. in CI).
 browser: $(STAMP)

@@ -81,6 +81,20 @@ class Settings(BaseSettings):
     rights_authority_rules: list[dict[str, Any]] = Field(default_factory=list)
     transfer_periods: dict[str, int] = Field(default_factory=dict)
     grant_periods: dict[str, int] = Field(default_factory=dict)
+    # Files (storage/): uploaded materials and generated documents, content-addressed by SHA-256. `local` keeps them
+    # under `files_dir` (default `<var_dir>/files`); `s3` in a bucket of an S3-compatible store (MinIO in compose).
+    file_store: Literal["local", "s3"] = "local"
+    files_dir: Path | None = None
+    file_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+    s3_endpoint: str | None = None  # host:port, e.g. minio:9000
+    s3_bucket: str = "mineflow-files"
+    s3_access_key: str | None = None
+    s3_secret_key: str | None = None
+    s3_secure: bool = False
+    s3_region: str = "us-east-1"
+    # Where the public verification page of a generated document is reached (the QR code's address); default: the
+    # API's own host and port.
+    public_base_url: str | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -101,6 +115,9 @@ class Settings(BaseSettings):
                 raise ValueError("the webhook notifier needs MINEFLOW_WEBHOOK_URL and a 32+ character "
                                  "MINEFLOW_WEBHOOK_SECRET")
             self.seed_demo = False
+        if self.file_store == "s3" and not (self.s3_endpoint and self.s3_access_key and self.s3_secret_key):
+            raise ValueError("the s3 file store needs MINEFLOW_S3_ENDPOINT, MINEFLOW_S3_ACCESS_KEY and "
+                             "MINEFLOW_S3_SECRET_KEY")
         return self
 
     def policy_overrides(self, kind: str) -> dict[str, Any]:
@@ -108,6 +125,15 @@ class Settings(BaseSettings):
         MINEFLOW_TRANSFER_PERIODS / MINEFLOW_GRANT_PERIODS for the mining rights)."""
         older = getattr(self, f"{kind}_policy", None) or getattr(self, f"{kind}_periods", None) or {}
         return {**older, **self.policies.get(kind, {})}
+
+    @property
+    def files_path(self) -> Path:
+        """The local file store's folder."""
+        return self.files_dir or self.var_dir / "files"
+
+    @property
+    def verification_base_url(self) -> str:
+        return (self.public_base_url or f"http://{self.api_host}:{self.api_port}").rstrip("/")
 
     @property
     def sync_database_url(self) -> str:

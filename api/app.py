@@ -15,9 +15,23 @@ import console
 import engine
 import logs
 from api import errors, observability
-from api.routes import admin, auth, cases, classification, health, ledger, procedures, registry, rights, tasks
+from api.routes import (
+    admin,
+    auth,
+    cases,
+    classification,
+    documents,
+    files,
+    health,
+    ledger,
+    procedures,
+    registry,
+    rights,
+    tasks,
+)
 from models.db import Database
 from settings import Settings, get_settings
+from storage.blobs import BlobStore, make_store
 
 log = structlog.get_logger("mineflow.api")
 
@@ -42,7 +56,7 @@ async def _connect_forever(app: FastAPI, settings: Settings) -> None:
 
 
 def create_app(settings: Settings | None = None, *, db: Database | None = None,
-               temporal: Client | None = None) -> FastAPI:
+               temporal: Client | None = None, store: BlobStore | None = None) -> FastAPI:
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -64,16 +78,18 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
     app = FastAPI(title="mineflow 矿山审批流程", version="1.0.0", description=DESCRIPTION, lifespan=lifespan,
                   docs_url="/docs", openapi_url="/openapi.json")
     app.state.settings, app.state.db, app.state.temporal = settings, db, temporal
+    app.state.files = store or make_store(settings)
     errors.install(app)
     observability.install(app, settings.metrics_enabled)
     if settings.cors_origins:  # closed unless an operator names the origins
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
                            allow_methods=["GET", "POST", "DELETE"], allow_headers=["Authorization", "Content-Type",
                                                                                   "Idempotency-Key"])
-    for module in (auth, cases, tasks, registry, admin, classification, ledger, rights):
+    for module in (auth, cases, tasks, registry, admin, classification, ledger, rights, files, documents):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(procedures.build_router(), prefix="/api/v1")
     app.include_router(health.router)
+    app.include_router(documents.public_router)  # /verify/{code}: no login
     console.install(app)
     return app
 

@@ -18,6 +18,7 @@ from models.cases import Actor
 from models.db import Database
 from models.registry import Department, User
 from settings import Settings
+from storage.blobs import BlobStore
 
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 # The web console's session: the same signed token as the API's bearer token, in an HttpOnly cookie.
@@ -44,7 +45,12 @@ async def get_session(db: Annotated[Database, Depends(get_db)]) -> AsyncIterator
         yield session
 
 
+def get_store(request: Request) -> BlobStore:
+    return request.app.state.files
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+StoreDep = Annotated[BlobStore, Depends(get_store)]
 DatabaseDep = Annotated[Database, Depends(get_db)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 TemporalDep = Annotated[Client, Depends(get_temporal)]

@@ -6,7 +6,7 @@
     mineflow migrate        apply database migrations (Alembic)
     mineflow seed           insert the demo registry (never in production mode)
     mineflow create-user    add a user
-    mineflow verify-audit   walk the audit chain and name the first broken entry
+    mineflow verify-audit   walk the audit chain and re-hash stored files; name the first broken one
     mineflow reset-password reset a user's password (and lift a login lock)
     mineflow import         import the registry from XLSX / CSV (all rows or none)
     mineflow export-cases   export the case list to XLSX
@@ -147,21 +147,25 @@ def create_user(
 
 @app.command("verify-audit")
 def verify_audit() -> None:
-    """校验审计链：逐条核对哈希，指出第一条被篡改或缺失的记录。"""
-    from models.audit import verify_chain
+    """校验审计链：逐条核对哈希，指出第一条被篡改或缺失的记录；再重算每个已存文件的哈希，指出第一个不符的文件。"""
+    from api.files_service import verify_all
     from models.db import Database
+    from storage.blobs import make_store
 
     async def run() -> bool:
-        db = Database.from_settings(get_settings())
+        settings = get_settings()
+        db = Database.from_settings(settings)
         try:
             async with db.session() as session:
-                report = await verify_chain(session)
+                report = await verify_all(session, make_store(settings))
         finally:
             await db.dispose()
         if report.ok:
-            typer.echo(f"审计链完整：共 {report.checked} 条记录")
-        else:
+            typer.echo(f"审计链完整：共 {report.checked} 条记录；文件 {report.files_checked} 个，哈希均与审计链一致")
+        elif report.first_broken_id is not None:
             typer.echo(f"审计链已损坏：{report.reason}（已核对 {report.checked} 条）", err=True)
+        else:
+            typer.echo(f"文件与审计链不符：{report.reason}（已核对 {report.files_checked} 个文件）", err=True)
         return report.ok
 
     if not asyncio.run(run()):

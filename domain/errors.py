@@ -101,6 +101,20 @@ class ErrorCode(StrEnum):
     NO_MINES_TO_CLASSIFY = "NO_MINES_TO_CLASSIFY"
 
 
+    # ---- files and generated documents (issue 17) --------------------------------------------------------------
+    FILE_EMPTY = "FILE_EMPTY"
+    FILE_TOO_LARGE = "FILE_TOO_LARGE"
+    FILE_TYPE_NOT_ALLOWED = "FILE_TYPE_NOT_ALLOWED"
+    FILE_TYPE_MISMATCH = "FILE_TYPE_MISMATCH"
+    FILE_ARCHIVE_UNSAFE = "FILE_ARCHIVE_UNSAFE"
+    FILE_UPLOAD_MALFORMED = "FILE_UPLOAD_MALFORMED"
+    FILE_NOT_FOUND = "FILE_NOT_FOUND"
+    FILE_STORE_UNAVAILABLE = "FILE_STORE_UNAVAILABLE"
+    DOCUMENT_NOT_FOUND = "DOCUMENT_NOT_FOUND"
+    DOCUMENT_NOT_AVAILABLE = "DOCUMENT_NOT_AVAILABLE"
+    DOCUMENT_HASH_MISMATCH = "DOCUMENT_HASH_MISMATCH"
+
+
     # 5xx
     INTERNAL_ERROR = "INTERNAL_ERROR"
     DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
@@ -198,6 +212,22 @@ CATALOGUE: dict[ErrorCode, ErrorSpec] = {
     ErrorCode.LEDGER_MINE_ALREADY_CLOSED: ErrorSpec(409, "该矿山的关闭退出产能已登记，不能重复计入（调整请登记更正）"),
     ErrorCode.LEDGER_ENTRY_INVALID: ErrorSpec(422, "台账记录内容不合法"),
     ErrorCode.NO_MINES_TO_CLASSIFY: ErrorSpec(409, "该县（区）没有可分类的矿山"),
+
+
+    # ---- files and generated documents (issue 17)
+    ErrorCode.FILE_EMPTY: ErrorSpec(422, "文件为空，请重新选择文件上传"),
+    ErrorCode.FILE_TOO_LARGE: ErrorSpec(413, "文件超过大小上限"),
+    ErrorCode.FILE_TYPE_NOT_ALLOWED: ErrorSpec(
+        415, "文件类型不受支持：仅接受 PDF、JPEG、PNG、OFD、DOC、DOCX、XLSX 文件（按文件实际内容识别，而非扩展名）"),
+    ErrorCode.FILE_TYPE_MISMATCH: ErrorSpec(415, "文件内容与扩展名不符，请确认后重新上传"),
+    ErrorCode.FILE_ARCHIVE_UNSAFE: ErrorSpec(422, "文件内部结构异常（条目过多或压缩比异常），已拒收"),
+    ErrorCode.FILE_UPLOAD_MALFORMED: ErrorSpec(
+        400, "上传请求格式不正确：请以 multipart/form-data 提交一个名为 file 的文件"),
+    ErrorCode.FILE_NOT_FOUND: ErrorSpec(404, "文件不存在或无权查看"),
+    ErrorCode.FILE_STORE_UNAVAILABLE: ErrorSpec(503, "文件存储暂时不可用，请稍后重试"),
+    ErrorCode.DOCUMENT_NOT_FOUND: ErrorSpec(404, "文书不存在"),
+    ErrorCode.DOCUMENT_NOT_AVAILABLE: ErrorSpec(409, "案件尚未办理到可出具该文书的阶段"),
+    ErrorCode.DOCUMENT_HASH_MISMATCH: ErrorSpec(409, "文书与存证记录不符，可能是伪造或被篡改的文书"),
 
 
     ErrorCode.INTERNAL_ERROR: ErrorSpec(500, "服务器内部错误，请稍后重试"),

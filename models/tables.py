@@ -4,6 +4,7 @@ import models.audit
 import models.campaign_records
 import models.classification
 import models.documents
+import models.files
 import models.ledger
 import models.notifications
 import models.projection

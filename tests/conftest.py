@@ -3,6 +3,7 @@ database per test (SQLite, or PostgreSQL with MINEFLOW_TEST_DATABASE=postgresql)
 of API + worker on a private task queue."""
 
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -18,7 +19,7 @@ from cli.processes import free_port, installed_binary, temporal_dev_server, wait
 from models.db import Database
 from models.demo import DEMO_PASSWORD, seed_demo
 from tests.support.databases import BACKEND, PostgresForTests, create_schema, sqlite_url
-from tests.support.stack import Stack, make_http, settings_for_tests
+from tests.support.stack import Stack, make_http, settings_for_tests, var_dir_for_tests
 from worker import build_worker
 
 
@@ -85,6 +86,7 @@ def postgres() -> Iterator[PostgresForTests | None]:
         yield pg
     finally:
         pg.drop()
+        shutil.rmtree(var_dir_for_tests(pg.url), ignore_errors=True)  # the stores' files of this run
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
 SERVICES = COMPOSE["services"]
 ENV_EXAMPLE = (ROOT / ".env.example").read_text(encoding="utf-8")
-LONG_RUNNING = ("postgres", "temporal", "temporal-ui", "api", "worker")
+LONG_RUNNING = ("postgres", "minio", "temporal", "temporal-ui", "api", "worker")
 ONE_SHOT = ("temporal-schema", "temporal-namespace", "migrate")
 
 
@@ -27,8 +27,9 @@ def test_images_are_official_and_pinned():
             assert service["build"] == "." and image.startswith("mineflow:"), name
             continue
         repo, _, tag = image.partition(":")
-        assert tag and tag != "latest" and re.match(r"\d", tag), f"{name}: {image} is not pinned"
-        assert repo in ("postgres", "temporalio/server", "temporalio/admin-tools", "temporalio/ui"), image
+        assert tag and tag != "latest" and re.match(r"\d|RELEASE\.\d{4}-", tag), f"{name}: {image} is not pinned"
+        assert repo in ("postgres", "temporalio/server", "temporalio/admin-tools", "temporalio/ui",
+                        "minio/minio"), image
     server = SERVICES["temporal"]["image"].split(":")[1]
     assert SERVICES["temporal-schema"]["image"].split(":")[1] == server  # schema from the same release
 
@@ -48,11 +49,13 @@ def test_start_order_follows_health_and_completed_one_shots():
         needs = SERVICES[name]["depends_on"]
         assert needs["migrate"]["condition"] == "service_completed_successfully"
         assert needs["temporal-namespace"]["condition"] == "service_completed_successfully"
+        assert needs["minio"]["condition"] == "service_healthy"
 
 
 def test_data_lives_in_named_volumes():
     assert "pgdata" in COMPOSE["volumes"]
     assert "pgdata:/var/lib/postgresql/data" in SERVICES["postgres"]["volumes"]
+    assert "miniodata:/data" in SERVICES["minio"]["volumes"]
 
 
 def test_the_containers_run_the_commands_the_tests_run():
@@ -73,6 +76,7 @@ def test_the_app_gets_production_mode_a_database_and_temporal():
         assert env["MINEFLOW_DATABASE_URL"].startswith("postgresql://")
         assert env["MINEFLOW_TEMPORAL_ADDRESS"] == "temporal:7233"
         assert SERVICES[name]["env_file"] == ".env"
+        assert env["MINEFLOW_FILE_STORE"] == "s3" and env["MINEFLOW_S3_ENDPOINT"] == "minio:9000"
 
 
 def test_every_setting_and_every_compose_variable_is_documented_in_env_example():
@@ -85,7 +89,7 @@ def test_every_setting_and_every_compose_variable_is_documented_in_env_example()
 
 
 def test_required_secrets_are_uncommented_in_env_example():
-    required = {"POSTGRES_USER", "POSTGRES_PASSWORD", "MINEFLOW_JWT_SECRET"}
+    required = {"POSTGRES_USER", "POSTGRES_PASSWORD", "MINEFLOW_JWT_SECRET", "MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD"}
     active = set(re.findall(r"^([A-Z][A-Z0-9_]+)=", ENV_EXAMPLE, re.MULTILINE))
     assert required <= active
     # and the example secret itself would be refused in production only if left short: it is long enough to be

@@ -2,9 +2,12 @@
 environment and one fresh database; plus the steps of a reopening, so tests state only what matters to them."""
 
 import asyncio
+import os
+import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -186,7 +189,14 @@ class Stack:
 
 def settings_for_tests(database_url: str, task_queue: str) -> Settings:
     return Settings(mode=Mode.TEST, database_url=database_url, task_queue=task_queue,
-                    jwt_secret="test-secret-" + "x" * 32, seed_demo=False)
+                    jwt_secret="test-secret-" + "x" * 32, seed_demo=False, var_dir=var_dir_for_tests(database_url))
+
+
+def var_dir_for_tests(database_url: str) -> Path:
+    """Where a test's files go (the local file store, staging): beside its SQLite file, never the checkout's var/."""
+    if database_url.startswith("sqlite"):
+        return Path(database_url.split("///", 1)[1]).parent / "var"
+    return Path(tempfile.gettempdir()) / f"mineflow-test-var-{os.getpid()}"
 
 
 def make_http(app: FastAPI) -> httpx.AsyncClient:
