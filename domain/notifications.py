@@ -36,3 +36,17 @@ def audiences(action: str, data: Mapping[str, Any], *, county: str, city: str, e
     if action == "resumption_reminded" and enterprise_id is not None:
         out.append(f"enterprise:{enterprise_id}")
     return list(dict.fromkeys(out))
+
+
+def audiences_of(*, username: str, role: str, division_code: str | None, department_id: int | None,
+                 enterprise_id: int | None) -> list[str]:
+    """The audiences a user belongs to: the reverse of what the notifier resolves at delivery
+    (activities/notify.py `_recipients`), so what the console lists for a user is what was sent to them."""
+    out = [f"user:{username}"]
+    if department_id is not None:
+        out.append(f"department:{department_id}")
+    if enterprise_id is not None:
+        out.append(f"enterprise:{enterprise_id}")
+    if division_code is not None:
+        out.append(f"role:{role}:{division_code}")
+    return out

@@ -255,3 +255,18 @@ async def mine_in_scope(*, session: AsyncSession, principal: Principal, mine_id:
         raise DomainError(ErrorCode.MINE_NOT_FOUND)
     ensure_can_view(principal, found.division_code, found.enterprise_id)
     return found
+
+
+async def display_names(*, session: AsyncSession, usernames: Iterable[str]) -> dict[str, str]:
+    """username → display name, for pages that show who did something (never `zn_police`)."""
+    wanted = sorted(set(usernames))
+    if not wanted:
+        return {}
+    rows = (await session.exec(select(User.username, User.display_name).where(col(User.username).in_(wanted)))).all()
+    return dict(rows)
+
+
+async def department_name(*, session: AsyncSession, department_id: int) -> str:
+    """A department's (a township's) name, or "" for none."""
+    found = await session.get(Department, department_id)
+    return found.name if found else ""
