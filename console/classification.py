@@ -109,9 +109,13 @@ async def _run_page(console: Console, run_id: str, *, result: BatchResult | None
     shown = [m for m in run.mines if category is None or m.category is category]
     names = await registry_service.display_names(session=session, usernames=[run.created_by])
     mine_names = {m.mine_id: m.mine_name for m in run.mines}
+    start_forms = await _start_forms(console, run, failed=failed, form=form, error=error)
+    # a refusal of a form this page does not offer (sent anyway) is shown at the top
+    shown_codes = {fv.code for fv in start_forms}
+    page_error = error if error is not None and f"start-{failed}" not in shown_codes else None
     return render(console.request, "registry/run.html", context(
         console, "classifications", run=run, mines=shown, category=category.value if category else "",
-        start_forms=await _start_forms(console, run, failed=failed, form=form, error=error), result=result,
+        start_forms=start_forms, result=result, page_error=page_error,
         mine_names=mine_names, user_names=names, divisions=await registry_service.division_names(session=session),
     ), status=status, console=console)
 

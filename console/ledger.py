@@ -122,6 +122,8 @@ async def _ledger_page(console: Console, city: str | None, *, failed: EntryKind 
         console, "ledger", cities=cities, city=chosen, view=view, balances=balances, entry_forms=entry_forms,
         entry_help={f"ledger-{k.value}": text for k, text in ENTRY_HELP.items()}, check_fv=check_fv, check=check,
         mines=mines, user_names=names, purpose_names=PURPOSE_NAMES, clause=cite(CLAUSE),
+        # a refusal of a form this caller is not offered (sent anyway) is shown at the top
+        page_error=error if failed is not None and not _may_write(console, failed) else None,
         divisions=await registry_service.division_names(session=session),
         done=ENTRY_KIND_NAMES.get(EntryKind(d)) if (d := console.request.query_params.get("done")) in
         {k.value for k in EntryKind} else None,

@@ -61,6 +61,11 @@ async def urge_many(*, session: AsyncSession, temporal: Client, settings: Settin
             urge = kind.actions().get("urge")
             if urge is None:
                 raise DomainError(ErrorCode.WRONG_STAGE, f"{kind.name}案件没有催办操作")
+            # who may see it, and whether it is still open, before whom it waits on (as one urged alone)
+            scope = await cases.ensure_access(session=session, temporal=temporal, principal=principal,
+                                              case_id=case_id)
+            if not scope.active:
+                raise DomainError(ErrorCode.CASE_CLOSED)
             parties = await _parties(session, case_id, utcnow())
             await session.commit()
             if not parties:
