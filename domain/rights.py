@@ -91,7 +91,7 @@ def split_zone(y: float) -> tuple[int | None, float]:
     """(zone number or None, easting in metres) of a CGCS2000 Gauss-Krüger Y coordinate."""
     if y >= ZONE_FACTOR:
         zone = int(y // ZONE_FACTOR)
-        return zone, y - zone * ZONE_FACTOR
+        return zone, round(y - zone * ZONE_FACTOR, 4)  # registries give millimetres at most
     return None, y
 
 
