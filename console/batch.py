@@ -18,6 +18,7 @@ from models.campaign import BatchResult
 
 from . import forms
 from .action_forms import model_form
+from .history import settle_at
 from .web import PREFIX, Console, ConsoleDep, ConsoleRoute, form_problems, render
 
 router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)
@@ -62,6 +63,11 @@ async def start_batch(code: str, console: ConsoleDep, db: DatabaseDep, temporal:
     kind = _kind(console, code)
     assert kind.batch is not None
     form = await console.check_csrf()
+    return settle_at(await _start(console, db, temporal, kind, form), f"{PREFIX}/batch/{kind.code}/new")
+
+
+async def _start(console: Console, db: Any, temporal: Any, kind: Kind, form: dict[str, Any]) -> Response:
+    assert kind.batch is not None
     try:
         body = forms.parse(kind.batch.request, form)
         result = await campaign_service.start_batch(kind=kind, session=console.session, db=db, temporal=temporal,

@@ -21,6 +21,7 @@ from models.classification import ClassificationRunCreate, ClassificationRunPubl
 
 from . import forms
 from .action_forms import FormView, model_form
+from .history import settle_at
 from .registry import context
 from .web import PREFIX, Console, ConsoleDep, ConsoleRoute, form_problems, redirect, render
 
@@ -68,9 +69,11 @@ async def start_run(console: ConsoleDep, db: DatabaseDep) -> Response:
     except ValidationError as exc:
         err = DomainError(ErrorCode.VALIDATION_FAILED,
                           form_problems(list(exc.errors()), forms.labels_of(ClassificationRunCreate)))
-        return await _runs_page(console, form=form, error=err, status=err.status)
+        return settle_at(await _runs_page(console, form=form, error=err, status=err.status),
+                         f"{PREFIX}/classifications")
     except DomainError as err:
-        return await _runs_page(console, form={**form, "idempotency_key": ""}, error=err, status=err.status)
+        return settle_at(await _runs_page(console, form={**form, "idempotency_key": ""}, error=err,
+                                          status=err.status), f"{PREFIX}/classifications")
     return redirect(f"{PREFIX}/classifications/{run.run_id}")
 
 
@@ -128,6 +131,11 @@ async def run_page(run_id: str, console: ConsoleDep) -> Response:
 @router.post("/classifications/{run_id}/cases", response_class=HTMLResponse)
 async def start_cases(run_id: str, console: ConsoleDep, db: DatabaseDep, temporal: TemporalDep) -> Response:
     form = await console.check_csrf()
+    page = await _start_cases(console, db, temporal, run_id, form)
+    return settle_at(page, f"{PREFIX}/classifications/{run_id[:32]}")
+
+
+async def _start_cases(console: Console, db: Any, temporal: Any, run_id: str, form: dict[str, Any]) -> Response:
     raw = console.request.query_params.get("category") or ""
     try:
         body = StartFromRun.model_validate({**forms.data_of(forms.widgets(StartFromRun, skip=("category",)), form),

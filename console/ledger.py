@@ -22,6 +22,7 @@ from models.ledger import CapacityCheck, LedgerEntryCreate
 from . import forms
 from .action_forms import FormView, model_form
 from .forms import Option
+from .history import settle_at
 from .pickers import Ask, picker
 from .registry import context
 from .web import PREFIX, Console, ConsoleDep, ConsoleRoute, form_problems, redirect, render
@@ -139,6 +140,11 @@ async def ledger(console: ConsoleDep) -> Response:
 async def record_entry(kind: EntryKind, console: ConsoleDep, db: DatabaseDep) -> Response:
     form = await console.check_csrf()
     city = console.request.query_params.get("city")
+    return settle_at(await _record_entry(console, db, kind, form, city), f"{PREFIX}/ledger?city={city or ''}")
+
+
+async def _record_entry(console: Console, db: Any, kind: EntryKind, form: dict[str, Any],
+                        city: str | None) -> Response:
     try:
         data = forms.data_of(forms.widgets(LedgerEntryCreate, skip=_skipped(kind)), form)
         _needed(kind, data)
@@ -157,6 +163,10 @@ async def record_entry(kind: EntryKind, console: ConsoleDep, db: DatabaseDep) ->
 async def check_capacity(console: ConsoleDep) -> Response:
     form = await console.check_csrf()
     city = console.request.query_params.get("city")
+    return settle_at(await _check(console, form, city), f"{PREFIX}/ledger?city={city or ''}")
+
+
+async def _check(console: Console, form: dict[str, Any], city: str | None) -> Response:
     try:
         body = forms.parse(CapacityCheck, form)
         result = await ledger_service.check(session=console.session, principal=console.principal,

@@ -28,6 +28,7 @@ from models.db import utcnow
 
 from . import forms
 from .case_filters import list_filters
+from .history import settle_at
 from .web import PREFIX, Console, ConsoleDep, ConsoleRoute, form_problems, redirect, render
 
 router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)
@@ -162,9 +163,9 @@ async def change_password(console: ConsoleDep, db: DatabaseDep) -> Response:
     except ValidationError as exc:
         err = DomainError(ErrorCode.VALIDATION_FAILED,
                           form_problems(list(exc.errors()), forms.labels_of(account.PasswordChange)))
-        return await _account_page(console, error=err, status=err.status)
+        return settle_at(await _account_page(console, error=err, status=err.status), f"{PREFIX}/account")
     except DomainError as err:
-        return await _account_page(console, error=err, status=err.status)
+        return settle_at(await _account_page(console, error=err, status=err.status), f"{PREFIX}/account")
     return redirect(f"{PREFIX}/account?done=password")
 
 
@@ -254,10 +255,12 @@ async def urge_in_bulk(console: ConsoleDep, temporal: TemporalDep) -> Response:
     except ValidationError as exc:
         labels = {"case_ids": "催办案件", "message": "催办内容"}
         err = DomainError(ErrorCode.VALIDATION_FAILED, form_problems(list(exc.errors()), labels))
-        return render(console.request, "oa/urged.html", {"active": "cases", "error": err, "result": None,
-                                                         "back": back}, status=err.status, console=console)
+        return settle_at(render(console.request, "oa/urged.html", {
+            "active": "cases", "error": err, "result": None, "back": back}, status=err.status, console=console),
+            back)
     result = await reminders.urge_many(session=console.session, temporal=temporal, settings=console.settings,
                                        principal=console.principal, body=body)
-    return render(console.request, "oa/urged.html", {
+    # the address bar stays on the list: a reload shows it again, it never sends the 催办 twice
+    return settle_at(render(console.request, "oa/urged.html", {
         "active": "cases", "result": result, "error": None, "back": back, "message": body.message,
-    }, console=console)
+    }, console=console), back)

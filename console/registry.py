@@ -35,6 +35,7 @@ from models.rights import MiningRightCreate, MiningRightPublic, MiningRightUpdat
 from . import forms
 from .action_forms import model_form
 from .case_filters import counties as counties_of
+from .history import settle_at
 from .outline import outline
 from .web import PREFIX, Console, ConsoleDep, ConsoleRoute, form_problems, redirect, render
 
@@ -185,9 +186,11 @@ async def record_facts(mine_id: int, console: ConsoleDep, db: DatabaseDep) -> Re
     except ValidationError as exc:
         labels = {name: FACT_NAMES.get(name, name) for name in AssessmentFacts.model_fields} | {"note": "依据"}
         err = DomainError(ErrorCode.VALIDATION_FAILED, form_problems(list(exc.errors()), labels))
-        return await _mine_page(console, mine_id, form=form, error=err, status=err.status)
+        return settle_at(await _mine_page(console, mine_id, form=form, error=err, status=err.status),
+                         f"{PREFIX}/registry/mines/{mine_id}")
     except DomainError as err:
-        return await _mine_page(console, mine_id, form=form, error=err, status=err.status)
+        return settle_at(await _mine_page(console, mine_id, form=form, error=err, status=err.status),
+                         f"{PREFIX}/registry/mines/{mine_id}")
     return redirect(f"{PREFIX}/registry/mines/{mine_id}?done=assessment#assessment")
 
 
@@ -294,9 +297,11 @@ async def register_right(console: ConsoleDep, db: DatabaseDep) -> Response:
     except ValidationError as exc:
         err = DomainError(ErrorCode.VALIDATION_FAILED,
                           form_problems(list(exc.errors()), forms.labels_of(MiningRightCreate)))
-        return await _right_form(console, form=form, error=err, status=err.status)
+        return settle_at(await _right_form(console, form=form, error=err, status=err.status),
+                         f"{PREFIX}/registry/rights/new")
     except DomainError as err:
-        return await _right_form(console, form=form, error=err, status=err.status)
+        return settle_at(await _right_form(console, form=form, error=err, status=err.status),
+                         f"{PREFIX}/registry/rights/new")
     return redirect(f"{PREFIX}/registry/rights/{right.id}?done=registered")
 
 
@@ -346,7 +351,9 @@ async def submit_correction(right_id: int, console: ConsoleDep, db: DatabaseDep)
     except ValidationError as exc:
         err = DomainError(ErrorCode.VALIDATION_FAILED,
                           form_problems(list(exc.errors()), forms.labels_of(MiningRightUpdate)))
-        return await _correction_form(console, right_id, form=form, error=err, status=err.status)
+        return settle_at(await _correction_form(console, right_id, form=form, error=err, status=err.status),
+                         f"{PREFIX}/registry/rights/{right_id}/correct")
     except DomainError as err:
-        return await _correction_form(console, right_id, form=form, error=err, status=err.status)
+        return settle_at(await _correction_form(console, right_id, form=form, error=err, status=err.status),
+                         f"{PREFIX}/registry/rights/{right_id}/correct")
     return redirect(f"{PREFIX}/registry/rights/{right_id}?done=corrected#history")
