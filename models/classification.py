@@ -189,9 +189,10 @@ class ClassificationRunCreate(BaseModel):
 class StartFromRun(Wire):
     """`POST /classifications/{run_id}/cases`: start the cases one category of a run calls for."""
 
-    category: Category = PydanticField(title="类别",
-                                       description="按哪一类启动：closure 关闭取缔 / guided_exit 引导退出（均启动关闭取缔）"
-                                                   "/ upgrade 升级改造（启动矿山整治）")
+    category: Category = PydanticField(
+        title="类别",
+        description="按哪一类启动：closure 关闭取缔 / guided_exit 引导退出（均启动关闭取缔）"
+                    "/ upgrade 升级改造（启动矿山整治）")
     campaign_id: str | None = PydanticField(default=None, max_length=40, title="所属治理整顿",
                                             description="所属治理整顿案件编号（可选）",
                                             json_schema_extra={"x-picker": "campaign"})

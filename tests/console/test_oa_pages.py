@@ -206,7 +206,7 @@ async def test_a_user_changes_their_password_under_the_admins_rule(demo_db: Data
     await fresh.http.aclose()
 
 
-# ---- the case list as Excel -------------------------------------------------------------------------------------------
+# ---- the case list as Excel ------------------------------------------------------------------------------------
 
 def sheet_of(body: bytes) -> list[tuple]:
     book = load_workbook(io.BytesIO(body))
@@ -288,7 +288,7 @@ async def test_every_dashboard_number_is_the_count_of_the_cases_it_leads_to(stac
             ).status_code == 403
 
 
-# ---- bulk 催办 ---------------------------------------------------------------------------------------------------------
+# ---- bulk 催办 ------------------------------------------------------------------------------------------------
 
 async def test_bulk_urge_urges_overdue_cases_through_their_workflows_and_says_why_not(timed, users_timed):
     s, env = timed
