@@ -3,8 +3,9 @@ is refused or accepted exactly as one urged alone would be; the answer says whic
 others were refused."""
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, StringConstraints, ValidationError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
@@ -22,8 +23,11 @@ from settings import Settings
 BULK_LIMIT = 50
 
 
+CaseId = Annotated[str, StringConstraints(max_length=40, pattern=r"^[A-Z]{2,6}-[0-9A-Z-]{1,34}$")]
+
+
 class BulkUrgeRequest(Wire):
-    case_ids: list[str] = Field(title="案件", min_length=1, max_length=BULK_LIMIT, description="要催办的案件编号")
+    case_ids: list[CaseId] = Field(title="案件", min_length=1, max_length=BULK_LIMIT, description="要催办的案件编号")
     message: Reason = Field(title="催办内容", description="发给各案件当前逾期的待办方")
 
 
