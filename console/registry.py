@@ -253,6 +253,8 @@ def _history_value(name: str, value: Any, holders: dict[int, str]) -> str:
         return f"{corners} 个拐点"
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, float):
+        return f"{value:g}"
     if name == "status":
         return RIGHT_STATUS_NAMES.get(value, str(value))
     return str(value)

@@ -55,7 +55,7 @@ async def test_register_a_right_see_its_outline_then_correct_it(browsing_project
     await nr.get_by_role("button", name="更正", exact=True).click()
     await expect(nr.locator(".alert.success")).to_have_text("登记事项已更正，变更记入历史。")
     scale = nr.locator('#history tr[data-change="scale"]')
-    await expect(scale).to_contain_text("生产规模（万吨/年）：10.0 → 30.0")
+    await expect(scale).to_contain_text("生产规模（万吨/年）：10 → 30")
     await expect(scale).to_contain_text("生产规模类型：小型 → 中型")
     await expect(nr.locator("#history tbody tr")).to_have_count(2)  # the range was not changed: no row for it
     await expect(nr.locator("#scale")).to_have_text("中型 · 30 万吨/年")

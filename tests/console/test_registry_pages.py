@@ -146,7 +146,7 @@ async def test_a_right_is_registered_and_corrected_through_its_forms(as_user, de
     assert r.status_code == 303, r.text
     page = (await web.http.get(url)).text
     assert re.findall(r'<tr data-change="([a-z]+)"', page) == ["created", "scale", "area"]
-    assert "生产规模（万吨/年）：10.0 → 20.0" in page and "矿区范围拐点坐标：5 个拐点 → 4 个拐点" in page
+    assert "生产规模（万吨/年）：10 → 20" in page and "矿区范围拐点坐标：5 个拐点 → 4 个拐点" in page
     assert 'data-vertices="4"' in page
     # sent again unchanged: nothing changed, nothing recorded
     r = await web.post_form(f"{url}/correct", f"{url}/corrections", {**changed, "reason": "复核"})
