@@ -88,6 +88,8 @@ async def test_done_copied_and_started_lists(stack: Stack, users: Users):
     await s.ok(await s.post("zn_nr", f"/cases/{case_id}/copies", {"to": "spt_nr", "note": "请知悉"}))
     assert listed((await other.http.get("/console/copies")).text) == [case_id]  # a copy now reaches its reader
     assert (await other.http.get(f"/console/cases/{case_id}")).status_code == 200
+    page = (await other.http.get("/console/notifications")).text  # and tells them so
+    assert unread_badge(page) == 1 and "抄送沙坡头区自然资源局矿管股。请知悉" in page
 
 
 # ---- notifications ----------------------------------------------------------------------------------------------
