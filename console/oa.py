@@ -222,17 +222,15 @@ def workbook(rows: list[CaseSummary], divisions: dict[str, str], title: str) -> 
 async def export_cases(console: ConsoleDep) -> Response:
     lf = await list_filters(console, EXPORT_BATCH)
     query = lf.query.model_copy(update={"page": 1})
-    rows: list[CaseSummary] = []
-    while len(rows) < EXPORT_LIMIT:
-        found, total, cursor = await cases.list_cases(session=console.session, principal=console.principal,
-                                                      query=query)
-        rows += [CaseSummary.of(r) for r in found]
-        if cursor is None:
-            break
-        query = query.model_copy(update={"cursor": cursor})
+    found, total, cursor = await cases.list_cases(session=console.session, principal=console.principal, query=query)
     if total > EXPORT_LIMIT:
         raise DomainError(ErrorCode.VALIDATION_FAILED,
                           f"符合条件的案件有 {total} 件，超过一次导出的上限 {EXPORT_LIMIT} 件，请缩小筛选范围后再导出")
+    rows = [CaseSummary.of(r) for r in found]
+    while cursor is not None:  # keyset pages: no OFFSET walking a city's years of cases
+        found, _, cursor = await cases.list_cases(session=console.session, principal=console.principal,
+                                                  query=query.model_copy(update={"cursor": cursor}))
+        rows += [CaseSummary.of(r) for r in found]
     today = local_date(utcnow())
     data = workbook(rows[:EXPORT_LIMIT], await registry.division_names(session=console.session),
                     f"案件列表（{today:%Y-%m-%d}导出）")

@@ -215,7 +215,7 @@ def sheet_of(body: bytes) -> list[tuple]:
     return [tuple(row) for row in book["案件"].iter_rows(values_only=True)]
 
 
-async def test_the_case_list_exports_to_excel_with_the_same_filters(stack: Stack, users: Users):
+async def test_the_case_list_exports_to_excel_with_the_same_filters(stack: Stack, users: Users, monkeypatch):
     await fill_projection(stack.db, 400, seed=11)
     async with stack.db.write() as session:  # a name that would be a formula in a careless export
         record = (await session.exec(select(CaseRecord).where(CaseRecord.division_code == "640521",
@@ -253,6 +253,11 @@ async def test_the_case_list_exports_to_excel_with_the_same_filters(stack: Stack
         own = set((await session.exec(select(CaseRecord.case_id).where(
             CaseRecord.enterprise_name == "中宁县鑫源矿业有限公司"))).all())
     assert {r[0] for r in rows[1:]} == own
+
+    # beyond the limit: narrow the filters, never a partial file passed off as the whole list
+    monkeypatch.setattr("console.oa.EXPORT_LIMIT", 5)
+    r = await web.http.get(unescape(export))
+    assert r.status_code == 422 and f"符合条件的案件有 {total} 件，超过一次导出的上限 5 件" in r.text
 
 
 # ---- the dashboard: every number leads to exactly its cases ---------------------------------------------------------
