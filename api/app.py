@@ -16,6 +16,7 @@ import engine
 import logs
 from api import errors, observability
 from api.routes import (
+    account,
     admin,
     auth,
     cases,
@@ -85,7 +86,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
                            allow_methods=["GET", "POST", "DELETE"], allow_headers=["Authorization", "Content-Type",
                                                                                   "Idempotency-Key"])
-    for module in (auth, cases, tasks, registry, admin, classification, ledger, rights, files, documents):
+    for module in (auth, cases, tasks, registry, admin, classification, ledger, rights, files, documents, account):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(procedures.build_router(), prefix="/api/v1")
     app.include_router(health.router)

@@ -97,6 +97,19 @@ async def start_form(console: Console, kind: Kind, request: type[BaseModel], tar
                     refresh=f"{PREFIX}/{target}/new")
 
 
+async def model_form(console: Console, model: type[BaseModel], *, code: str, title: str, target: str,
+                     form: dict[str, Any] | None = None, error: DomainError | None = None,
+                     skip: tuple[str, ...] = (), submit: str | None = None, danger: bool = False) -> FormView:
+    """The form of any request model that is neither a case's action nor its start (a registry entry, a ledger
+    entry, a classification run…), posted to `PREFIX/target` and read back with `forms.parse(model, …)`."""
+    values = dict(form or {})
+    ask = Ask(console=console, case=None, action=None, form=values)
+    widgets = await _resolve(ask, forms.widgets(model, skip=skip), values)
+    return FormView(code=code, title=title, target=target, widgets=widgets, values=values,
+                    key=str(values.get("idempotency_key") or uuid.uuid4().hex), error=error,
+                    submit=submit or title, danger=danger)
+
+
 def read_action(action: Action, form: dict[str, Any]) -> tuple[BaseModel, dict[str, Any]]:
     """The posted form as the action's request and its route's path parameters (ValidationError if invalid)."""
     params: dict[str, Any] = {}

@@ -5,11 +5,13 @@ closure's case page is the common one (console/routes.py)."""
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
+from api.procedures.campaign import CAMPAIGN
 from api.services import campaign as campaign_service
 from domain.campaign import CLOSURE_STAGE_NAMES, RECT_STAGE_NAMES
 from domain.errors import DomainError, ErrorCode
 from domain.roles import DEPARTMENT_KIND_NAMES, Role
 
+from .batch import batch_kinds
 from .web import PREFIX, Console, ConsoleDep, ConsoleRoute, render
 
 router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)
@@ -24,7 +26,11 @@ def _official(console: Console) -> None:
 async def campaigns(console: ConsoleDep) -> Response:
     _official(console)
     visible = await campaign_service.list_campaigns(session=console.session, principal=console.principal)
-    return render(console.request, "campaigns.html", {"active": "campaigns", "campaigns": visible}, console=console)
+    start = CAMPAIGN.start
+    return render(console.request, "campaigns.html", {
+        "active": "campaigns", "campaigns": visible, "stage_names": CAMPAIGN.stage_names,
+        "may_open": start is not None and console.role in start.roles, "batch_kinds": batch_kinds(console),
+    }, console=console)
 
 
 @router.get("/campaigns/{campaign_id}", response_class=HTMLResponse)

@@ -1,24 +1,19 @@
-"""统计看板: SQL aggregates over the projection for one procedure at a time (its stages are its own), scoped as the
-case list is (a county sees its own, the city every county), and a server-rendered SVG chart of cases over time."""
+"""统计看板: the figures (api/services/dashboard.py: SQL over the projection, one procedure at a time, scoped as the
+case list is) and a server-rendered SVG chart of cases over time. Every number links to the cases behind it
+(console/drill.py)."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
-from typing import Any
+from datetime import datetime
+from urllib.parse import urlencode
 
-from sqlalchemy import and_, func, or_
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.deps import Principal
 from api.kinds import Kind
-from api.scope import case_filter, division_filter
-from domain.calendar import CHINA_TZ, local_date
-from domain.cases import Status
-from domain.roles import ROLE_NAMES, Role
-from models.projection import CaseRecord, CaseTask
-from models.registry import Division, DivisionLevel
+from api.services import dashboard as service
+from api.services.dashboard import Holder
 
-MONTHS = 12
+from .web import PREFIX, templates
 
 
 @dataclass
@@ -29,6 +24,7 @@ class Bar:
     h: float
     kind: str
     label: str
+    month: str = ""  # YYYY-MM: the bar's cases are the month's (drill-down)
 
 
 @dataclass
@@ -52,112 +48,21 @@ class Dashboard:
     open_by: dict[tuple[str, str], int]
     open_total: int
     overdue_cases: int
-    overdue_holders: list[dict[str, Any]]
+    overdue_holders: list[Holder]
     completed_this_month: int
     closed_otherwise_this_month: int
     chart: Chart
     totals_by_month: list[tuple[str, int, int]] = field(default_factory=list)
 
 
-def month_starts(today: date, count: int = MONTHS) -> list[date]:
-    year, month = today.year, today.month
-    out = []
-    for _ in range(count):
-        out.append(date(year, month, 1))
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return out[::-1]
-
-
-def _month_of(column: Any, is_sqlite: bool) -> Any:
-    """'YYYY-MM' of a UTC timestamp column, in China time."""
-    if is_sqlite:
-        return func.strftime("%Y-%m", column, "+8 hours")
-    return func.to_char(func.timezone("Asia/Shanghai", column), "YYYY-MM")
-
-
-def _china_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0, 0), tzinfo=CHINA_TZ).astimezone(UTC)
-
-
 async def build_dashboard(session: AsyncSession, principal: Principal, now: datetime, is_sqlite: bool,
                           kind: Kind) -> Dashboard:
-    scope = and_(case_filter(principal), col(CaseRecord.kind) == kind.code)
-    today = local_date(now)
-
-    open_rows = (await session.exec(
-        select(CaseRecord.division_code, CaseRecord.stage, func.count())
-        .where(scope, col(CaseRecord.status) == Status.ACTIVE.value)
-        .group_by(col(CaseRecord.division_code), col(CaseRecord.stage))
-    )).all()
-    open_by = {(division, stage): n for division, stage, n in open_rows}
-    # The counties in scope, and any other division holding cases of this kind (a city's own campaign).
-    holding = {division for division, _ in open_by}
-    counties = (await session.exec(
-        select(Division).where(division_filter(principal, Division.code),
-                               or_(col(Division.level) == DivisionLevel.COUNTY, col(Division.code).in_(holding)))
-        .order_by(col(Division.code))
-    )).all()
-
-    overdue_cases = (await session.exec(
-        select(func.count()).select_from(CaseRecord)
-        .where(scope, col(CaseRecord.status) == Status.ACTIVE.value, col(CaseRecord.overdue).is_(True))
-    )).one()
-
-    # Who holds things up: open inbox items past their deadline, by holder (department, expert, bureau, enterprise).
-    late = or_(col(CaseTask.overdue).is_(True), and_(col(CaseTask.due_at).is_not(None), col(CaseTask.due_at) <= now))
-    holder_rows = (await session.exec(
-        select(CaseTask.division_code, CaseTask.name, CaseTask.role, func.count(), func.min(CaseTask.due_at))
-        .join(CaseRecord, col(CaseRecord.case_id) == col(CaseTask.case_id))
-        .where(division_filter(principal, CaseTask.division_code), col(CaseRecord.kind) == kind.code, late)
-        .group_by(col(CaseTask.division_code), col(CaseTask.name), col(CaseTask.role))
-        .order_by(func.count().desc(), func.min(CaseTask.due_at))
-        .limit(10)
-    )).all()
-    names = {d.code: d.name for d in counties}
-    holders = []
-    for division, name, role, count, oldest in holder_rows:
-        days = (today - local_date(oldest)).days + 1 if oldest is not None and oldest <= now else None
-        holders.append({"division": names.get(division, division), "name": name, "count": count,
-                        "role": ROLE_NAMES.get(Role(role), role) if role in Role.__members__.values() else role,
-                        "oldest_days": days})
-
-    month_start = _china_midnight(today.replace(day=1))
-    closed_rows = (await session.exec(
-        select(CaseRecord.status, func.count())
-        .where(scope, col(CaseRecord.closed_at) >= month_start, col(CaseRecord.status) != Status.ACTIVE.value)
-        .group_by(col(CaseRecord.status))
-    )).all()
-    closed = dict(closed_rows)
-
-    months = month_starts(today)
-    since = _china_midnight(months[0])
-    submitted_month = _month_of(CaseRecord.submitted_at, is_sqlite)
-    closed_month = _month_of(CaseRecord.closed_at, is_sqlite)
-    submitted = dict((await session.exec(
-        select(submitted_month, func.count()).where(scope, col(CaseRecord.submitted_at) >= since)
-        .group_by(submitted_month)
-    )).all())
-    completed = dict((await session.exec(
-        select(closed_month, func.count())
-        .where(scope, col(CaseRecord.status) == Status.COMPLETED.value, col(CaseRecord.closed_at) >= since)
-        .group_by(closed_month)
-    )).all())
-    series = [(f"{m:%Y-%m}", int(submitted.get(f"{m:%Y-%m}", 0)), int(completed.get(f"{m:%Y-%m}", 0)))
-              for m in months]
-
-    user = principal.user
-    scope_name = "全部辖区"
-    if user.division_code:
-        division = await session.get(Division, user.division_code)
-        scope_name = division.name if division else user.division_code
+    f = await service.figures(session=session, principal=principal, now=now, is_sqlite=is_sqlite, kind=kind)
     return Dashboard(
-        scope_name=scope_name, kind=kind,
-        stages=[(s, kind.short_stage_names.get(s, kind.stage_names[s])) for s in kind.open_stages()],
-        counties=[(d.code, d.name) for d in counties],
-        open_by=open_by, open_total=sum(open_by.values()), overdue_cases=overdue_cases, overdue_holders=holders,
-        completed_this_month=closed.get(Status.COMPLETED.value, 0),
-        closed_otherwise_this_month=sum(n for s, n in closed.items() if s != Status.COMPLETED.value),
-        chart=month_chart(series), totals_by_month=series,
+        scope_name=f.scope_name, kind=kind, stages=f.stages, counties=f.counties, open_by=f.open_by,
+        open_total=f.open_total, overdue_cases=f.overdue_cases, overdue_holders=f.holders,
+        completed_this_month=f.completed_this_month, closed_otherwise_this_month=f.closed_otherwise_this_month,
+        chart=month_chart(f.series), totals_by_month=f.series,
     )
 
 
@@ -180,8 +85,17 @@ def month_chart(series: list[tuple[str, int, int]], width: int = 620, height: in
         for offset, value, kind, label in ((-bar_w - 1, sub, "submitted", "新申请"), (1, done, "completed", "办结")):
             h = (bottom - top) * value / top_value
             bars.append(Bar(x=round(centre + offset, 1), y=round(bottom - h, 1), w=round(bar_w, 1), h=round(h, 1),
-                            kind=kind, label=f"{month} {label} {value} 件"))
+                            kind=kind, label=f"{month} {label} {value} 件", month=month))
         months.append((round(centre, 1), f"{int(month[5:])}月" if month[5:] != "01" else f"{month[2:4]}年1月"))
     ticks = [(round(bottom - (bottom - top) * k / 4, 1), top_value * k // 4) for k in range(5)]
     return Chart(width=width, height=height, bars=bars, ticks=ticks, months=months, plot_left=left,
                  plot_right=right, plot_bottom=bottom)
+
+
+def drill_url(kind: str, figure: str, **params: str | None) -> str:
+    """Where a dashboard number leads: the list of the cases behind it (console/drill.py)."""
+    query = {"kind": kind, "figure": figure, **{k: v for k, v in params.items() if v}}
+    return f"{PREFIX}/dashboard/cases?{urlencode(query)}"
+
+
+templates.env.globals["drill_url"] = drill_url

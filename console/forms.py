@@ -39,6 +39,7 @@ from domain.campaign import (
     KeyCheck,
     RectStage,
 )
+from domain.citations import cite
 from domain.mines import METHOD_NAMES, MineMethod
 from domain.reopening import MATERIAL_NAMES, MaterialKind
 from domain.rights import (
@@ -169,7 +170,7 @@ def widget_for(name: str, info: FieldInfo, *, prefix: str = "") -> Widget:
     raw = info.annotation
     annotation, optional = _unwrap(raw)
     default = None if info.is_required() else info.get_default(call_default_factory=True)
-    base = Widget(name=f"{prefix}{name}", label=info.title or name, help=info.description or "",
+    base = Widget(name=f"{prefix}{name}", label=info.title or name, help=cite(info.description or ""),
                   required=info.is_required() and not optional, picker=extra.get("x-picker"),
                   rows=extra.get("x-rows"), default=default, today=extra.get("x-default") == "today",
                   depends=extra.get("x-depends"),

@@ -9,7 +9,6 @@ procedure is served by the same pages, from its declaration (api/kinds.py) and i
 import math
 import secrets
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -24,8 +23,7 @@ from api.security import create_token
 from api.services import cases, inbox, registry
 from domain.calendar import default_calendar, local_date
 from domain.campaign import KEY_CHECKS, RECT_STAGE_NAMES
-from domain.cases import STATUS_NAMES, Status
-from domain.divisions import level
+from domain.cases import STATUS_NAMES
 from domain.errors import DomainError, ErrorCode
 from domain.mines import METHOD_NAMES
 from domain.reopening import MATERIAL_NAMES
@@ -37,7 +35,9 @@ from workflows.parts.actions import Action
 
 from . import forms
 from .action_forms import FormView, action_form, read_action, start_form
+from .case_filters import list_filters
 from .dashboard import build_dashboard
+from .oa import may_urge_in_bulk
 from .views import acceptance_matrix, due_date, stage_flow, working_days_left
 from .web import (
     CSRF_FIELD,
@@ -56,18 +56,6 @@ from .web import (
 
 router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)
 PAGE_SIZE = 20
-
-
-def _stage_choices(kind: Kind | None) -> dict[str, str]:
-    """The stages the list filter offers: the chosen procedure's, or every procedure's (a stage code names the same
-    step wherever it appears, so the first procedure's name for it stands)."""
-    if kind is not None:
-        return dict(kind.stage_names)
-    choices: dict[str, str] = {}
-    for each in KINDS.values():
-        for code, name in each.stage_names.items():
-            choices.setdefault(code, name)
-    return choices
 
 
 def _safe_next(target: str | None) -> str:
@@ -151,54 +139,24 @@ async def inbox_page(console: ConsoleDep) -> Response:
 
 # ---- case list ---------------------------------------------------------------------------------------------------
 
-def _enum_or_none(enum: Any, raw: str | None) -> Any:
-    try:
-        return enum(raw) if raw else None
-    except ValueError:
-        return None
-
-
-async def _counties(console: Console) -> list[Any]:
-    user = console.principal.user
-    if console.role is Role.ENTERPRISE or (user.division_code and level(user.division_code) == "county"):
-        return []
-    within = None if console.role is Role.ADMIN else user.division_code
-    return await registry.counties(session=console.session, within=within)
-
-
 @router.get("/cases", response_class=HTMLResponse)
 async def case_list(console: ConsoleDep) -> Response:
-    params = console.request.query_params
-    chosen = KINDS.get(params.get("kind") or "")
-    kind = chosen.code if chosen else None
-    stages = _stage_choices(chosen)
-    # a stage the chosen procedure does not have (the procedure was changed after it) is dropped, not an error
-    stage = params.get("stage") if params.get("stage") in stages else None
-    status = _enum_or_none(Status, params.get("status"))
-    counties = await _counties(console)
-    county = params.get("county") if params.get("county") in {d.code for d in counties} else None
-    overdue = True if params.get("overdue") == "1" else None
-    q = (params.get("q") or "").strip()[:50] or None
-    try:
-        page = max(1, min(int(params.get("page", "1")), 10_000))
-    except ValueError:
-        page = 1
-    query = cases.CaseQuery(kind=kind, stage=stage, status=status, division_code=county, overdue=overdue, q=q,
-                            page=page, page_size=PAGE_SIZE)
-    rows, total, _ = await cases.list_cases(session=console.session, principal=console.principal, query=query)
+    lf = await list_filters(console, PAGE_SIZE)
+    page = lf.query.page
+    rows, total, _ = await cases.list_cases(session=console.session, principal=console.principal, query=lf.query)
     result = CaseList(items=[CaseSummary.of(r) for r in rows], total=total, page=page, page_size=PAGE_SIZE)
-    filters = {"kind": kind or "", "stage": stage or "", "status": status.value if status else "",
-               "county": county or "", "overdue": "1" if overdue else "", "q": q or ""}
     pages = max(1, math.ceil(result.total / PAGE_SIZE))
 
     def page_url(n: int) -> str:
-        return f"{PREFIX}/cases?" + urlencode({**{k: v for k, v in filters.items() if v}, "page": n})
+        return lf.url(page=n)
 
     return render(console.request, "cases.html", {
-        "active": "cases", "result": result, "filters": filters, "page": page, "pages": pages,
-        "page_url": page_url, "counties": counties, "county_names": {d.code: d.name for d in counties},
-        "stages": list(stages.items()), "procedures": [(k.code, k.name) for k in KINDS.values()],
+        "active": "cases", "result": result, "filters": lf.filters, "page": page, "pages": pages,
+        "page_url": page_url, "counties": lf.counties, "county_names": {d.code: d.name for d in lf.counties},
+        "stages": list(lf.stages.items()), "procedures": [(k.code, k.name) for k in KINDS.values()],
         "statuses": [(s.value, n) for s, n in STATUS_NAMES.items()],
+        # console/oa.py: the export of these cases, and the bulk 催办 of those overdue
+        "export_url": lf.url("/export/cases.xlsx"), "bulk_urge": may_urge_in_bulk(console),
     }, console=console)
 
 

@@ -27,6 +27,7 @@ from api.deps import SESSION_COOKIE, CookieUser, Principal, SessionDep, Settings
 from api.errors import as_domain_error, field_errors
 from api.kinds import KINDS
 from api.security import decode_token
+from api.services import notifications
 from domain.calendar import CHINA_TZ
 from domain.errors import DomainError, ErrorCode
 from domain.roles import ROLE_NAMES, Role
@@ -107,6 +108,7 @@ class Console:
     settings: Settings
     csrf_token: str
     nav: list[tuple[str, str, str]] = field(default_factory=list)
+    unread: int = 0  # unread notifications, beside 通知 in the menu
 
     @property
     def role(self) -> Role:
@@ -134,14 +136,19 @@ def navigation(principal: Principal) -> list[tuple[str, str, str]]:
         items.append(("dashboard", "统计看板", f"{PREFIX}/dashboard"))
     if principal.role is not Role.ENTERPRISE:
         items.append(("campaigns", "治理整顿", f"{PREFIX}/campaigns"))  # console/campaign.py
+    # console/registry.py (mines, enterprises, rights; officials also the ledger and 四个一批), console/oa.py
+    items.append(("registry", "矿业权" if principal.role is Role.ENTERPRISE else "登记簿",
+                  f"{PREFIX}/registry/{'rights' if principal.role is Role.ENTERPRISE else 'mines'}"))
+    items.append(("notifications", "通知", f"{PREFIX}/notifications"))
     return items
 
 
 async def get_console(request: Request, principal: CookieUser, session: SessionDep,
                       settings: SettingsDep) -> Console:
     token = request.cookies.get(SESSION_COOKIE, "")
+    unread = await notifications.unread_count(session=session, user=principal.user)
     return Console(request=request, principal=principal, session=session, settings=settings,
-                   csrf_token=csrf_token_for(token, settings), nav=navigation(principal))
+                   csrf_token=csrf_token_for(token, settings), nav=navigation(principal), unread=unread)
 
 
 ConsoleDep = Annotated[Console, Depends(get_console)]

@@ -6,7 +6,6 @@ of the seeds become the documents' titles here (《中卫市矿产资源开采�
 titles, not our reviewers' shorthand.
 """
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -15,6 +14,7 @@ from documents.kinds import SPECS, DocumentKind
 from domain.calendar import CHINA_TZ
 from domain.campaign import CLOSURE_STEP_BY_STAGE, KEY_CHECKS, PUBLICITY_CLAUSE, RECT_STAGE_NAMES
 from domain.cases import Status
+from domain.citations import SEED_TITLES, cite
 from domain.errors import DomainError, ErrorCode
 from domain.reopening import JOINT_ACCEPTANCE_CLAUSE, MATERIAL_NAMES, REQUIRED_MATERIALS
 from domain.rights import (
@@ -30,10 +30,6 @@ from models.cases import CaseViewBase, Round
 from models.reopening import ReopeningView
 from models.rights_cases import GrantView, TransferView
 
-SEED_TITLES = {
-    "seed 000": "《中卫市矿产资源开采治理整顿工作方案》",
-    "seed 002": "《平顺县非煤矿产资源整治提升方案》",
-}
 LICENSING_LAW = "《中华人民共和国行政许可法》"
 # 行政许可法 第三十八条第二款: a refusal states its reasons and the applicant's remedies; 行政复议法 第二十条 (60 日)
 # and 行政诉讼法 第四十六条 (6 个月) give the periods.
@@ -77,15 +73,6 @@ def cn_date(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         value = value.astimezone(CHINA_TZ).date()
     return f"{value.year}年{value.month}月{value.day}日"
-
-
-def cite(clause: str) -> str:
-    """A clause as a citizen reads it: the seeds named by title, Chinese punctuation."""
-    text = clause
-    for seed, title in SEED_TITLES.items():
-        text = text.replace(f"{seed} §", title).replace(seed, title)
-    text = re.sub(r"\(([^()]*)\)", r"（\1）", text)
-    return text.replace(": ", "：").replace("; ", "；")
 
 
 def unavailable(kind: DocumentKind, why: str) -> DomainError:

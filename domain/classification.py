@@ -294,7 +294,7 @@ CRITERIA: tuple[Criterion, ...] = (
               "保留矿山：加强绿色发展、强化安全生产、推进智能化矿山建设", (), lambda f, d: True),
     # Flags: reported to the county, deciding nothing alone
     Criterion("ENVIRONMENTAL_VIOLATION", None, "seed 002 §06(二), §03(一)",
-              "存在生态破坏、环境污染或重大环境隐患：由生态环境部门提请县政府依规处置（县政府决定关闭的，适用§04(二)1(9)）",
+              "存在生态破坏、环境污染或重大环境隐患：由生态环境部门提请县政府依规处置（县政府决定关闭的，即为关闭取缔第（9）项情形）",
               ("environmental_violation_unrectified",), lambda f, d: f.environmental_violation_unrectified),
 )
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 # The timeline actions that notify (reminders, escalations and urges; seed 000 §三(二) 督查组 follow the overdue).
+COPIED = "copied"
 NOTIFYING = frozenset({"reminded", "escalated", "urged", "deadline_warning", "filing_reminded",
                        "resumption_reminded", "registration_reminded", "fee_reminded"})
 
@@ -20,6 +21,8 @@ def audiences(action: str, data: Mapping[str, Any], *, county: str, city: str, e
               party_audience: Mapping[str, str]) -> list[str]:
     """The audiences of one timeline entry. `party_audience` maps a pending party to its audience (its assignee,
     else its department, else the expert)."""
+    if action == COPIED:  # 抄送: the official the case was copied to is told (data `to`: their username)
+        return [f"user:{data['to']}"] if data.get("to") else []
     if action not in NOTIFYING:
         return []
     out: list[str] = []
@@ -36,3 +39,17 @@ def audiences(action: str, data: Mapping[str, Any], *, county: str, city: str, e
     if action == "resumption_reminded" and enterprise_id is not None:
         out.append(f"enterprise:{enterprise_id}")
     return list(dict.fromkeys(out))
+
+
+def audiences_of(*, username: str, role: str, division_code: str | None, department_id: int | None,
+                 enterprise_id: int | None) -> list[str]:
+    """The audiences a user belongs to: the reverse of what the notifier resolves at delivery
+    (activities/notify.py `_recipients`), so what the console lists for a user is what was sent to them."""
+    out = [f"user:{username}"]
+    if department_id is not None:
+        out.append(f"department:{department_id}")
+    if enterprise_id is not None:
+        out.append(f"enterprise:{enterprise_id}")
+    if division_code is not None:
+        out.append(f"role:{role}:{division_code}")
+    return out

@@ -82,6 +82,19 @@ def polygon_problem(points: Sequence[Sequence[float]]) -> str | None:
     return None
 
 
+# Gauss-Krüger Y as registries often write it: the zone number before the easting (Y = zone × 1 000 000 + easting,
+# the easting carrying its 500 000 m false easting), e.g. 36 500 123.4 in 3° zone 36. A Y below 1 000 000 has none.
+ZONE_FACTOR = 1_000_000
+
+
+def split_zone(y: float) -> tuple[int | None, float]:
+    """(zone number or None, easting in metres) of a CGCS2000 Gauss-Krüger Y coordinate."""
+    if y >= ZONE_FACTOR:
+        zone = int(y // ZONE_FACTOR)
+        return zone, round(y - zone * ZONE_FACTOR, 4)  # registries give millimetres at most
+    return None, y
+
+
 def area_polygon(points: Sequence[Sequence[float]]) -> Polygon:
     ring = [(float(x), float(y)) for x, y in points]
     if ring[0] == ring[-1]:

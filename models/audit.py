@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Column, Text, text
+from sqlalchemy import Column, Index, Text, text
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,6 +18,8 @@ GENESIS_HASH = "0" * 64
 
 class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_entries"
+    # a user's own entries by case: the console's 已办 and 我发起的 (what I acted on, what I started)
+    __table_args__ = (Index("ix_audit_entries_actor_case", "actor", "case_id"),)
     id: int = Field(primary_key=True, description="position in the chain, 1-based, no gaps")
     event_key: str = Field(max_length=120, unique=True, description="idempotency key of the event")
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -23,7 +23,7 @@ from domain.classification import (
 from domain.divisions import city_of
 from domain.errors import DomainError, ErrorCode
 from models.audit import AuditEntry, AuditEvent, append_events
-from models.cases import SAFE_NAME
+from models.cases import SAFE_NAME, ShortText, Wire
 from models.db import UTCDateTime, str_enum, utcnow
 from models.registry import Mine, MineStatus
 
@@ -180,8 +180,24 @@ class ClassificationRunCreate(BaseModel):
     """`POST /classifications`."""
 
     model_config = {"extra": "forbid"}
-    division_code: str = PydanticField(pattern=r"^[0-9]{6}$", description="县（区）行政区划代码")
-    as_of: date | None = PydanticField(None, description="分类基准日（默认今天）")
+    division_code: str = PydanticField(pattern=r"^[0-9]{6}$", title="县（区）", description="县（区）行政区划代码",
+                                       json_schema_extra={"x-picker": "county"})
+    as_of: date | None = PydanticField(None, title="分类基准日", description="分类基准日（默认今天）",
+                                       json_schema_extra={"x-default": "today"})
+
+
+class StartFromRun(Wire):
+    """`POST /classifications/{run_id}/cases`: start the cases one category of a run calls for."""
+
+    category: Category = PydanticField(
+        title="类别",
+        description="按哪一类启动：closure 关闭取缔 / guided_exit 引导退出（均启动关闭取缔）"
+                    "/ upgrade 升级改造（启动矿山整治）")
+    campaign_id: str | None = PydanticField(default=None, max_length=40, title="所属治理整顿",
+                                            description="所属治理整顿案件编号（可选）",
+                                            json_schema_extra={"x-picker": "campaign"})
+    plan_ref: ShortText | None = PydanticField(default=None, title="关闭方案批复文号",
+                                               description="关闭方案批复文号（启动关闭取缔时必填，seed 002 §05）")
 
 
 class MineClassification(BaseModel):

@@ -110,16 +110,23 @@ class LedgerEntryCreate(BaseModel):
     """`POST /ledger/entries`: one entry. closed/restored name a mine; granted names a city; correction an entry."""
 
     model_config = {"extra": "forbid"}
-    kind: EntryKind
-    reference: str = PydanticField(pattern=REFERENCE_PATTERN, description="业务编号（幂等键）")
-    mine_id: int | None = PydanticField(None, ge=1, lt=2**31)
-    city_code: str | None = PydanticField(None, pattern=r"^[0-9]{6}$")
-    amount_wt: float | None = PydanticField(None, ge=-10000, le=10000, allow_inf_nan=False,
+    # titles and pickers: the console's ledger forms (console/ledger.py), one per kind
+    kind: EntryKind = PydanticField(title="记录类型")
+    reference: str = PydanticField(pattern=REFERENCE_PATTERN, title="业务编号",
+                                   description="业务编号（幂等键：同一编号重复提交只记一次）")
+    mine_id: int | None = PydanticField(None, ge=1, lt=2**31, title="矿山",
+                                        json_schema_extra={"x-picker": "jurisdiction_mine"})
+    city_code: str | None = PydanticField(None, pattern=r"^[0-9]{6}$", title="市",
+                                          json_schema_extra={"x-picker": "ledger_city"})
+    amount_wt: float | None = PydanticField(None, ge=-10000, le=10000, allow_inf_nan=False, title="产能（万吨/年）",
                                             description="产能（万吨/年）；关闭记录默认取矿山核定规模")
-    purpose: Purpose | None = None
-    corrects_entry_id: int | None = PydanticField(None, ge=1, lt=2**31)
-    case_id: str | None = PydanticField(None, max_length=40, pattern=r"^[A-Za-z0-9:_./-]+$")
-    note: str = PydanticField("", max_length=500, pattern=SAFE_NAME.replace("+$", "*$"))
+    purpose: Purpose | None = PydanticField(None, title="用途",
+                                            json_schema_extra={"x-choices": {p.value: n for p, n in
+                                                                             PURPOSE_NAMES.items()}})
+    corrects_entry_id: int | None = PydanticField(None, ge=1, lt=2**31, title="更正的记录",
+                                                  json_schema_extra={"x-picker": "ledger_entry"})
+    case_id: str | None = PydanticField(None, max_length=40, pattern=r"^[A-Za-z0-9:_./-]+$", title="关联案件编号")
+    note: str = PydanticField("", max_length=500, pattern=SAFE_NAME.replace("+$", "*$"), title="说明")
 
     @model_validator(mode="after")
     def _fits_kind(self) -> "LedgerEntryCreate":
@@ -140,9 +147,11 @@ class CapacityCheck(BaseModel):
     """`POST /ledger/check`: would this much more capacity be allowed now?"""
 
     model_config = {"extra": "forbid"}
-    city_code: str = PydanticField(pattern=r"^[0-9]{6}$")
-    added_wt: float = PydanticField(gt=0, le=10000, allow_inf_nan=False, description="拟新增产能（万吨/年）")
-    purpose: Purpose
+    city_code: str = PydanticField(pattern=r"^[0-9]{6}$", title="市", json_schema_extra={"x-picker": "ledger_city"})
+    added_wt: float = PydanticField(gt=0, le=10000, allow_inf_nan=False, title="拟新增产能（万吨/年）",
+                                    description="拟新增产能（万吨/年）")
+    purpose: Purpose = PydanticField(title="用途",
+                                     json_schema_extra={"x-choices": {p.value: n for p, n in PURPOSE_NAMES.items()}})
 
 
 # ---- service ----------------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ NotificationDispatcherWorkflow's activities, and finally marked sent or failed â
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Text
+from sqlalchemy import Column, ForeignKey, Integer, Text
 from sqlmodel import Field, SQLModel
 
 from models.db import UTCDateTime, str_enum
@@ -23,7 +23,8 @@ class Notification(SQLModel, table=True):
     event_key: str = Field(max_length=200, unique=True, description="(case, timeline seq, audience): written once")
     case_id: str | None = Field(default=None, max_length=40, index=True)
     action: str = Field(max_length=60)
-    audience: str = Field(max_length=120, description="department:<id> | user:<name> | role:<role>:<division>")
+    audience: str = Field(max_length=120, index=True,
+                          description="department:<id> | user:<name> | role:<role>:<division> | enterprise:<id>")
     subject: str = Field(max_length=200)
     body: str = Field(sa_column=Column(Text, nullable=False))
     status: DeliveryStatus = Field(default=DeliveryStatus.PENDING, index=True, sa_type=str_enum(DeliveryStatus))
@@ -31,3 +32,14 @@ class Notification(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class NotificationRead(SQLModel, table=True):
+    """Who has read which notification (the console's unread count). One row per reader: a notification to a
+    department or a role reaches several people, each reading it in their own time."""
+
+    __tablename__ = "notification_reads"
+    notification_id: int = Field(sa_column=Column(Integer, ForeignKey("notifications.id", ondelete="CASCADE"),
+                                                  primary_key=True))
+    username: str = Field(primary_key=True, max_length=40, index=True)
+    read_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

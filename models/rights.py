@@ -15,7 +15,16 @@ from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.rights import CRS, AuthorityLevel, RightKind, RightStatus, Scale, closed_ring, polygon_problem
+from domain.rights import (
+    CRS,
+    RIGHT_KIND_NAMES,
+    AuthorityLevel,
+    RightKind,
+    RightStatus,
+    Scale,
+    closed_ring,
+    polygon_problem,
+)
 from models.cases import SAFE_NAME, SAFE_TEXT
 from models.db import UTCDateTime, str_enum, utcnow
 
@@ -34,30 +43,39 @@ Ring = Annotated[list[Point], Constraint(min_length=3, max_length=500), AfterVal
 
 
 class MiningRightBase(SQLModel):
-    kind: RightKind = Field(default=RightKind.MINING, sa_type=str_enum(RightKind),
-                            description="mining 采矿权 / exploration 探矿权")
+    # titles and pickers (`x-picker`): the console's register and correction forms (console/registry.py)
+    kind: RightKind = Field(default=RightKind.MINING, sa_type=str_enum(RightKind), title="矿业权类型",
+                            description="采矿权（mining）或探矿权（exploration）",
+                            schema_extra={"json_schema_extra": {"x-choices": {k.value: n for k, n in
+                                                                              RIGHT_KIND_NAMES.items()}}})
     licence_no: str = Field(min_length=6, max_length=40, unique=True, schema_extra={"pattern": r"^[A-Za-z0-9-]+$"},
-                            description="许可证号")
+                            title="许可证号", description="许可证号（字母、数字和连字符）")
     mine_name: str = Field(min_length=2, max_length=100, schema_extra={"pattern": SAFE_NAME},
-                           description="矿山（勘查项目）名称")
-    mine_id: int | None = Field(default=None, foreign_key="mines.id", ge=1, le=2**31 - 1,
-                                description="登记的矿山（如有）")
+                           title="矿山（勘查项目）名称", description="矿山（勘查项目）名称")
+    mine_id: int | None = Field(default=None, foreign_key="mines.id", ge=1, le=2**31 - 1, title="登记的矿山",
+                                description="登记的矿山（如有）",
+                                schema_extra={"json_schema_extra": {"x-picker": "jurisdiction_mine"}})
     holder_enterprise_id: int = Field(foreign_key="enterprises.id", index=True, ge=1, le=2**31 - 1,
-                                      description="矿业权人")
+                                      title="矿业权人", description="矿业权人",
+                                      schema_extra={"json_schema_extra": {"x-picker": "enterprise"}})
     division_code: str = Field(foreign_key="divisions.code", min_length=6, max_length=6, index=True,
-                               description="所在县（区）")
-    mineral: str = Field(min_length=1, max_length=32, schema_extra={"pattern": SAFE_NAME}, description="矿种")
-    open_pit: bool = Field(default=True, description="露天开采")
-    scale: Scale = Field(sa_type=str_enum(Scale), description="生产规模类型：large 大型 / medium 中型 / small 小型")
-    scale_wt: float = Field(gt=0, le=10000, description="生产规模（万吨/年）")
-    valid_from: date
-    valid_to: date
-    state_owned: bool = Field(default=False, description="国有矿山企业")
-    production_started_on: date | None = Field(default=None, description="投入采矿生产日期")
+                               title="所在县（区）", description="所在县（区）",
+                               schema_extra={"json_schema_extra": {"x-picker": "county"}})
+    mineral: str = Field(min_length=1, max_length=32, schema_extra={"pattern": SAFE_NAME}, title="矿种",
+                         description="矿种")
+    open_pit: bool = Field(default=True, title="露天开采", description="露天开采")
+    scale: Scale = Field(sa_type=str_enum(Scale), title="生产规模类型",
+                         description="大型（large）、中型（medium）或小型（small）")
+    scale_wt: float = Field(gt=0, le=10000, title="生产规模（万吨/年）", description="生产规模（万吨/年）")
+    valid_from: date = Field(title="有效期起")
+    valid_to: date = Field(title="有效期止")
+    state_owned: bool = Field(default=False, title="国有矿山企业", description="国有矿山企业")
+    production_started_on: date | None = Field(default=None, title="投入生产日期", description="投入采矿生产日期")
 
 
 class MiningRightCreate(MiningRightBase):
-    area: Ring = Field(description="矿区范围拐点坐标 [[X, Y], …]（CGCS2000，米），首尾可闭合")
+    area: Ring = Field(title="矿区范围拐点坐标", description="拐点坐标依次为 [X, Y]（CGCS2000，米），首尾可闭合",
+                       schema_extra={"json_schema_extra": {"x-widget": "coordinates"}})
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> "MiningRightCreate":
@@ -138,13 +156,16 @@ class MiningRightHistoryPublic(SQLModel):
 class MiningRightUpdate(SQLModel):
     """A registry correction by an official (not a procedure): scale, area or validity, with its reason."""
 
-    scale: Scale | None = None
-    scale_wt: float | None = Field(default=None, gt=0, le=10000)
-    area: Ring | None = None
-    valid_from: date | None = None
-    valid_to: date | None = None
-    ownership_dispute: bool | None = None
-    reason: str = Field(min_length=1, max_length=500, schema_extra={"pattern": SAFE_TEXT})
+    scale: Scale | None = Field(default=None, title="生产规模类型")
+    scale_wt: float | None = Field(default=None, gt=0, le=10000, title="生产规模（万吨/年）")
+    area: Ring | None = Field(default=None, title="矿区范围拐点坐标",
+                              description="CGCS2000，米；每行一个拐点 X,Y（Y 可带 3°带号）",
+                              schema_extra={"json_schema_extra": {"x-widget": "coordinates"}})
+    valid_from: date | None = Field(default=None, title="有效期起")
+    valid_to: date | None = Field(default=None, title="有效期止")
+    ownership_dispute: bool | None = Field(default=None, title="权属存在争议")
+    reason: str = Field(min_length=1, max_length=500, schema_extra={"pattern": SAFE_TEXT}, title="更正理由",
+                        description="更正依据和理由（记入变更历史）")
 
 
 async def add_right(session: AsyncSession, right: MiningRight, *, reason: str, by_username: str,

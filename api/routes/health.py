@@ -4,7 +4,8 @@ import asyncio
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
+
+from api.services.health import database_answers
 
 router = APIRouter(tags=["运维"])
 
@@ -18,8 +19,8 @@ async def healthz() -> dict[str, str]:
 async def readyz(request: Request) -> JSONResponse:
     checks: dict[str, str] = {}
     try:
-        async with asyncio.timeout(3), request.app.state.db.session() as session:
-            await session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+        async with asyncio.timeout(3):
+            await database_answers(request.app.state.db)
         checks["database"] = "ok"
     except Exception as exc:
         checks["database"] = f"unavailable: {type(exc).__name__}"

@@ -403,3 +403,11 @@ async def open_cases_by_mine(*, session: AsyncSession, mine_ids: list[int]) -> d
     rows = (await session.exec(select(CaseRecord.mine_id, CaseRecord.case_id).where(
         col(CaseRecord.mine_id).in_(mine_ids), CaseRecord.status == Status.ACTIVE.value))).all()
     return {mine_id: case_id for mine_id, case_id in rows if mine_id is not None}
+
+
+async def cases_of_mine(*, session: AsyncSession, principal: Principal, mine_id: int, limit: int = 50
+                        ) -> list[CaseRecord]:
+    """A mine's cases of every procedure that the caller may see, newest first (its registry page)."""
+    rows = (await session.exec(select(CaseRecord).where(case_filter(principal), CaseRecord.mine_id == mine_id)
+                               .order_by(col(CaseRecord.submitted_at).desc()).limit(limit))).all()
+    return list(rows)

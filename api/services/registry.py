@@ -1,12 +1,16 @@
 """Registry look-ups every procedure needs, each once: the facts of a mine, a county, a user an action names, a
 countersign party, an expert panel, the departments of a county — as keyword-only functions that refuse with a
-clear code when the registry has no such thing."""
+clear code when the registry has no such thing; and the registry as a caller may read it (their jurisdiction, or
+their own enterprise), for `api/routes/registry.py` and the console's registry pages alike."""
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api.deps import Principal
+from api.scope import can_view, division_filter, ensure_can_view
 from domain.divisions import city_of, covers
 from domain.errors import DomainError, ErrorCode
 from domain.roles import DEPARTMENT_KIND_NAMES, DepartmentKind, Role
@@ -184,3 +188,85 @@ async def counties(*, session: AsyncSession, within: str | None = None) -> list[
 
 async def division_names(*, session: AsyncSession) -> dict[str, str]:
     return {d.code: d.name for d in (await session.exec(select(Division))).all()}
+
+
+# ---- the registry as the caller may read it (GET /divisions, /departments, /enterprises, /mines) ------------------
+
+def enterprise_scope(principal: Principal) -> Any:
+    """An enterprise user sees its own enterprise; officials the enterprises of their jurisdiction."""
+    if principal.role is Role.ENTERPRISE:
+        return col(Enterprise.id) == principal.user.enterprise_id
+    return division_filter(principal, Enterprise.division_code)
+
+
+def mine_scope(principal: Principal) -> Any:
+    """An enterprise user sees its own mines; officials the mines of their jurisdiction."""
+    if principal.role is Role.ENTERPRISE:
+        return col(Mine.enterprise_id) == principal.user.enterprise_id
+    return division_filter(principal, Mine.division_code)
+
+
+async def divisions(*, session: AsyncSession) -> list[Division]:
+    return list((await session.exec(select(Division).order_by(col(Division.code)))).all())
+
+
+async def departments(*, session: AsyncSession, principal: Principal, kind: DepartmentKind | None = None,
+                      division_code: str | None = None) -> list[Department]:
+    """Departments of the caller's jurisdiction (an enterprise sees them all: it needs to know whom it deals with)."""
+    query = select(Department)
+    if principal.role is not Role.ENTERPRISE:
+        query = query.where(division_filter(principal, Department.division_code))
+    if kind:
+        query = query.where(col(Department.kind) == kind)
+    if division_code:
+        query = query.where(col(Department.division_code) == division_code)
+    return list((await session.exec(query.order_by(col(Department.id)))).all())
+
+
+async def enterprises_in_scope(*, session: AsyncSession, principal: Principal, page: int = 1,
+                               page_size: int = 100) -> list[Enterprise]:
+    query = select(Enterprise).where(enterprise_scope(principal)).order_by(col(Enterprise.id))
+    return list((await session.exec(query.offset((page - 1) * page_size).limit(page_size))).all())
+
+
+async def enterprise_in_scope(*, session: AsyncSession, principal: Principal, enterprise_id: int) -> Enterprise:
+    """One enterprise the caller may see; any other is not found (its existence is not disclosed)."""
+    found = await session.get(Enterprise, enterprise_id) if 0 < enterprise_id < 2**31 else None
+    if found is None or not can_view(principal, found.division_code, found.id):
+        raise DomainError(ErrorCode.ENTERPRISE_NOT_FOUND, details={"enterprise_id": enterprise_id})
+    return found
+
+
+async def mines_in_scope(*, session: AsyncSession, principal: Principal, page: int = 1, page_size: int = 100,
+                         division_code: str | None = None, enterprise_id: int | None = None) -> list[Mine]:
+    query = select(Mine).where(mine_scope(principal))
+    if division_code:
+        query = query.where(col(Mine.division_code) == division_code)
+    if enterprise_id is not None:
+        query = query.where(col(Mine.enterprise_id) == enterprise_id)
+    query = query.order_by(col(Mine.id)).offset((page - 1) * page_size).limit(page_size)
+    return list((await session.exec(query)).all())
+
+
+async def mine_in_scope(*, session: AsyncSession, principal: Principal, mine_id: int) -> Mine:
+    """One mine the caller may see (404 for an unknown id, 403 outside the caller's scope, as `GET /mines/{id}`)."""
+    found = await session.get(Mine, mine_id) if 0 < mine_id < 2**31 else None
+    if found is None:
+        raise DomainError(ErrorCode.MINE_NOT_FOUND)
+    ensure_can_view(principal, found.division_code, found.enterprise_id)
+    return found
+
+
+async def display_names(*, session: AsyncSession, usernames: Iterable[str]) -> dict[str, str]:
+    """username → display name, for pages that show who did something (never `zn_police`)."""
+    wanted = sorted(set(usernames))
+    if not wanted:
+        return {}
+    rows = (await session.exec(select(User.username, User.display_name).where(col(User.username).in_(wanted)))).all()
+    return dict(rows)
+
+
+async def department_name(*, session: AsyncSession, department_id: int) -> str:
+    """A department's (a township's) name, or "" for none."""
+    found = await session.get(Department, department_id)
+    return found.name if found else ""

@@ -30,7 +30,7 @@ async def test_dashboard_list_and_overdue_inbox_over_many_cases(browsing_project
     await b.screenshot(city, "console-dashboard-grant")
 
     # the list: filters apply as they change (htmx swaps the results and keeps the URL shareable)
-    await city.get_by_role("link", name="案件").click()
+    await city.get_by_role("link", name="案件", exact=True).click()  # (the KPIs link to cases too)
     await expect(city.locator("#results")).to_contain_text("共 2400 件")
     await city.get_by_label("县（区）").select_option("640521")
     await expect(city.locator("#results > p")).not_to_contain_text("共 2400 件")
