@@ -1,7 +1,7 @@
 # One image for the API and the worker (the same commands the tests run): `mineflow api` / `mineflow worker`.
 FROM python:3.11-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md alembic.ini worker.py settings.py engine.py logs.py ./
+COPY pyproject.toml README.md alembic.ini worker.py settings.py engine.py logs.py timings.py ./
 COPY domain domain
 COPY models models
 COPY workflows workflows

@@ -41,6 +41,14 @@ class Settings(BaseSettings):
     log_json: bool = False
     # How long the API waits for a workflow to accept and apply an action before answering 503 TIMEOUT.
     update_timeout_seconds: float = 30.0
+    # How long the API's Temporal client retries a case that answers "Workflow is busy" (RESOURCE_EXHAUSTED: too
+    # many updates in flight on one workflow) before answering 503 CASE_BUSY with Retry-After (engine.py).
+    busy_retry_seconds: float = 3.0
+    # A batch start (治理整顿: 批量启动) starts this many cases at a time.
+    batch_start_concurrency: int = 16
+    # Phase timers for the bench's per-action breakdown (timings.py): off by default, and free when off.
+    timings: bool = False
+    timings_dir: Path | None = None
     seed_demo: bool = True
     # Login throttling (api/login.py).
     login_max_failures: int = 5
@@ -65,6 +73,14 @@ class Settings(BaseSettings):
     notification_max_attempts: int = 6
     # Case runs a worker keeps in memory (~0.25 MB each, measured; evicted ones replay their history when touched).
     worker_max_cached_workflows: int = 500
+    # Tasks one worker takes on at once, per task queue. Taken beyond what its one Python thread finishes in time,
+    # they queue inside the worker, where their timeouts run (a workflow task's is 10 s); each one timed out is
+    # retried from the top and Temporal refuses the case's updates meanwhile ("Workflow Task in failed state"):
+    # congestion collapse under a burst (the 500-case soak). Tasks not yet taken wait in Temporal, where none runs.
+    worker_workflow_slots: int = Field(default=8, ge=1)
+    worker_activity_slots: int = Field(default=8, ge=1)
+    # PDF renders at once per worker process: CPU-bound (≈ 0.3 s each) and holding the GIL the workflows need.
+    document_render_threads: int = Field(default=1, ge=1)
     # SQLite only: how long a writer waits for the lock before the statement fails (and its activity retries).
     sqlite_busy_timeout_ms: int = 30_000
     # Overrides of each procedure's defaults (its deadlines and periods), by the procedure's code, as JSON, e.g.

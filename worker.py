@@ -27,8 +27,10 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 import api.procedures  # noqa: F401  (registers every procedure)
 import engine
 import logs
+import timings
 from activities.calendar import CalendarActivities
 from activities.cases import CaseActivities
+from activities.documents import DocumentActivities
 from activities.notify import LogNotifier, NotificationActivities, Notifier, notifier_from
 from api.kinds import KINDS, activity_methods
 from domain.calendar import WorkCalendar
@@ -55,7 +57,8 @@ class _ActivityLogContext(ActivityInboundInterceptor):
     async def execute_activity(self, input: ExecuteActivityInput) -> Any:
         info = activity.info()
         with structlog.contextvars.bound_contextvars(case_id=info.workflow_id, workflow_id=info.workflow_id,
-                                                     activity=info.activity_type):
+                                                     activity=info.activity_type), \
+                timings.action(info.activity_type), timings.phase("activity"):
             return await super().execute_activity(input)
 
 
@@ -89,11 +92,13 @@ class Workers:
         await self._stack.aclose()
 
 
-def activities(db: Database, calendar: WorkCalendar | None, notifier: Notifier) -> dict[str, Callable[..., Any]]:
-    """Every activity by name: those every case uses (projection, document numbers, calendar, notifications), then
-    each procedure's own (`Kind.activities`)."""
+def activities(db: Database, calendar: WorkCalendar | None, notifier: Notifier,
+               settings: Settings) -> dict[str, Callable[..., Any]]:
+    """Every activity by name: those every case uses (projection, document numbers, calendar, notifications, the
+    documents it issues — stored where `settings` say), then each procedure's own (`Kind.activities`)."""
     found: dict[str, Callable[..., Any]] = {}
-    shared = (CaseActivities(db), CalendarActivities(calendar), NotificationActivities(db, notifier))
+    shared = (CaseActivities(db), CalendarActivities(calendar, db), NotificationActivities(db, notifier),
+              DocumentActivities(db, settings))
     for fn in activity_methods(*shared) + [fn for kind in KINDS.values() for fn in kind.activities(db)]:
         found.setdefault(fn.__temporal_activity_definition.name, fn)  # type: ignore[attr-defined]
     return found
@@ -101,11 +106,16 @@ def activities(db: Database, calendar: WorkCalendar | None, notifier: Notifier) 
 
 def build_worker(client: Client, db: Database, task_queue: str, *, families: Sequence[str] | None = None,
                  calendar: WorkCalendar | None = None, notifier: Notifier | None = None,
-                 overrides: Mapping[str, Callable[..., Any]] | None = None, **options: object) -> Workers:
+                 overrides: Mapping[str, Callable[..., Any]] | None = None, settings: Settings | None = None,
+                 **options: object) -> Workers:
     """Workers for `families` (all by default), on `<task_queue>-<family>`. `overrides` replaces activities by
-    name (tests fake one that way)."""
+    name (tests fake one that way); `settings` (the environment's by default) say where documents are stored and
+    how many tasks each worker takes on at once (`worker_workflow_slots`, `worker_activity_slots`)."""
     by_family = family_workflows()
-    registered = {**activities(db, calendar, notifier or LogNotifier()), **(overrides or {})}
+    settings = settings or get_settings()
+    registered = {**activities(db, calendar, notifier or LogNotifier(), settings), **(overrides or {})}
+    slots = {"max_concurrent_workflow_tasks": settings.worker_workflow_slots,
+             "max_concurrent_activities": settings.worker_activity_slots}
     return Workers([
         Worker(
             client,
@@ -115,7 +125,7 @@ def build_worker(client: Client, db: Database, task_queue: str, *, families: Seq
             activities=list(registered.values()),  # local activities run in the workflow's own worker
             graceful_shutdown_timeout=timedelta(seconds=20),
             interceptors=[LogContext()],
-            **options,  # type: ignore[arg-type]
+            **{**slots, **options},  # type: ignore[arg-type]
         )
         for family in families or by_family
     ])
@@ -132,12 +142,14 @@ async def start_dispatcher(client: Client, settings: Settings) -> None:
 
 async def main(settings: Settings, families: Sequence[str] | None = None) -> None:
     logs.configure(settings.log_level, settings.log_json)
+    timings.configure(settings, "worker")
     db = Database.from_settings(settings)
     metrics = settings.worker_metrics_address
     runtime = engine.runtime_with_metrics(metrics) if metrics else None
     client = await engine.connect(settings, runtime)
     families = list(families or family_workflows())
     worker = build_worker(client, db, settings.task_queue, families=families, notifier=notifier_from(settings),
+                          settings=settings,
                           max_cached_workflows=settings.worker_max_cached_workflows)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -161,6 +173,7 @@ def run(settings: Settings, families: Sequence[str] | None = None) -> NoReturn:
     aborts the process (SIGABRT, "PyGILState_Release … finalizing"; temporalio/sdk-python#300) and would make a
     clean stop look like a crash to the supervisor. By then every worker has drained and the database is closed."""
     asyncio.run(main(settings, families))
+    timings.flush()
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()

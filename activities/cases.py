@@ -4,6 +4,7 @@ from sqlmodel import col, delete
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 
+import timings
 from domain.notifications import audiences
 from domain.reopening import approval_document_number
 from models.audit import AuditEvent, append_events
@@ -29,31 +30,38 @@ class CaseActivities:
         """
         row = payload.record
         async with self.db.write() as session:
-            record = await session.get(CaseRecord, row.case_id, with_for_update=not self.db.is_sqlite)
-            if record is None or record.version < row.version:
-                values = row.model_dump()
-                if record is None:
-                    record = CaseRecord(**values)
-                else:
-                    record.sqlmodel_update(values)
-                session.add(record)
-                await session.flush()
-                await session.exec(delete(CaseTask).where(col(CaseTask.case_id) == row.case_id))  # type: ignore[call-overload]
-                session.add_all(CaseTask(case_id=row.case_id, **task.model_dump()) for task in payload.tasks)
-                await session.exec(delete(CaseCopy).where(col(CaseCopy.case_id) == row.case_id))  # type: ignore[call-overload]
-                session.add_all(CaseCopy(case_id=row.case_id, username=name) for name in payload.copies)
-                if payload.mine_status and row.mine_id is not None:
-                    mine = await session.get(Mine, row.mine_id)
-                    if mine is not None:
-                        mine.status = MineStatus(payload.mine_status)
-                        session.add(mine)
-            await write_outbox(session, row, payload, self.db.engine.dialect.name)
-            await append_events(session, [
-                AuditEvent(event_key=f"case:{row.case_id}:{entry.seq}", at=entry.at, actor=entry.actor,
-                           actor_name=entry.actor_name, role=entry.role, action=entry.action, case_id=row.case_id,
-                           seq=entry.seq, detail=entry.detail, data=entry.data)
-                for entry in payload.new_entries
-            ], is_sqlite=self.db.is_sqlite)
+            with timings.phase("projection write"):
+                record = await session.get(CaseRecord, row.case_id, with_for_update=not self.db.is_sqlite)
+                if record is None or record.version < row.version:
+                    values = row.model_dump()
+                    if record is None:
+                        record = CaseRecord(**values)
+                    else:
+                        record.sqlmodel_update(values)
+                    session.add(record)
+                    await session.flush()
+                    await session.exec(delete(CaseTask).where(col(CaseTask.case_id) == row.case_id))  # type: ignore[call-overload]
+                    session.add_all(CaseTask(case_id=row.case_id, **task.model_dump()) for task in payload.tasks)
+                    await session.exec(delete(CaseCopy).where(col(CaseCopy.case_id) == row.case_id))  # type: ignore[call-overload]
+                    session.add_all(CaseCopy(case_id=row.case_id, username=name) for name in payload.copies)
+                    if payload.mine_status and row.mine_id is not None:
+                        mine = await session.get(Mine, row.mine_id)
+                        if mine is not None:
+                            mine.status = MineStatus(payload.mine_status)
+                            session.add(mine)
+                    await session.flush()
+            with timings.phase("outbox"):
+                await write_outbox(session, row, payload, self.db.engine.dialect.name)
+            with timings.phase("audit append"):
+                await append_events(session, [
+                    AuditEvent(event_key=f"case:{row.case_id}:{entry.seq}", at=entry.at, actor=entry.actor,
+                               actor_name=entry.actor_name, role=entry.role, action=entry.action,
+                               case_id=row.case_id, seq=entry.seq, detail=entry.detail, data=entry.data)
+                    for entry in payload.new_entries
+                ], is_sqlite=self.db.is_sqlite)
+            commit = timings.phase("commit")  # timed from here to the end of the transaction
+        with commit:
+            pass
 
     @activity.defn(name="issue_document_number")
     async def issue_document_number(self, request: DocumentNumberRequest) -> IssuedDocumentNumber:

@@ -14,7 +14,8 @@ import api.procedures  # noqa: F401  (registers every procedure before the route
 import console
 import engine
 import logs
-from api import errors, observability
+import timings
+from api import docs, errors, observability
 from api.routes import (
     account,
     admin,
@@ -48,7 +49,7 @@ async def _connect_forever(app: FastAPI, settings: Settings) -> None:
     delay = 0.5
     while app.state.temporal is None:
         try:
-            app.state.temporal = await engine.connect(settings)
+            app.state.temporal = await engine.connect(settings, interactive=True)
             log.info("connected to temporal", address=settings.temporal_address)
         except Exception as exc:
             log.warning("temporal not reachable yet", address=settings.temporal_address, error=str(exc))
@@ -59,6 +60,7 @@ async def _connect_forever(app: FastAPI, settings: Settings) -> None:
 def create_app(settings: Settings | None = None, *, db: Database | None = None,
                temporal: Client | None = None, store: BlobStore | None = None) -> FastAPI:
     settings = settings or get_settings()
+    timings.configure(settings, "api")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -77,10 +79,11 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
             await app.state.db.dispose()
 
     app = FastAPI(title="mineflow 矿山审批流程", version="1.0.0", description=DESCRIPTION, lifespan=lifespan,
-                  docs_url="/docs", openapi_url="/openapi.json")
+                  docs_url=None, redoc_url=None, openapi_url="/openapi.json")  # /docs: api/docs.py, offline
     app.state.settings, app.state.db, app.state.temporal = settings, db, temporal
     app.state.files = store or make_store(settings)
     errors.install(app)
+    docs.install(app, "/openapi.json")
     observability.install(app, settings.metrics_enabled)
     if settings.cors_origins:  # closed unless an operator names the origins
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,

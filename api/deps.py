@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 
+import timings
 from api.security import decode_token
 from domain.errors import DomainError, ErrorCode
 from domain.roles import DepartmentKind, Role
@@ -81,13 +82,16 @@ async def principal_from_token(token: str | None, session: AsyncSession, setting
     """The active user a signed token names (401 otherwise): one rule for bearer tokens and console cookies."""
     if not token:
         raise DomainError(ErrorCode.NOT_AUTHENTICATED)
-    claims = decode_token(token, settings)
-    found = (await session.exec(  # one round trip: the user and their department's kind
-        select(User, col(Department.kind)).outerjoin(Department, col(Department.id) == col(User.department_id))
-        .where(User.username == str(claims["sub"]))
-    )).first()
+    with timings.phase("auth"):
+        claims = decode_token(token, settings)
+        found = (await session.exec(  # one round trip: the user and their department's kind
+            select(User, col(Department.kind)).outerjoin(Department, col(Department.id) == col(User.department_id))
+            .where(User.username == str(claims["sub"]))
+        )).first()
     if found is None or not found[0].is_active:
         raise DomainError(ErrorCode.TOKEN_INVALID, "账号不存在或已停用，请重新登录")
+    if claims.get("ep", 0) != found[0].session_epoch:  # signed before the password changed (or the account stopped)
+        raise DomainError(ErrorCode.TOKEN_INVALID, "密码已修改或账号曾被停用，此前的登录已失效，请重新登录")
     structlog.contextvars.bind_contextvars(user=found[0].username)  # on every log line of this request
     return Principal(user=found[0], department_kind=found[1])
 

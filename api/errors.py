@@ -18,6 +18,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from domain.errors import CATALOGUE, DomainError, ErrorCode
 
 log = structlog.get_logger("mineflow.api")
+CASE_BUSY_RETRY_AFTER = 2  # seconds: a case's in-flight updates finish in well under that
 
 
 class ErrorDetail(BaseModel):
@@ -114,6 +115,15 @@ def as_domain_error(exc: Exception) -> DomainError | None:
             return DomainError(ErrorCode.CASE_NOT_FOUND)
         if exc.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED):
             return DomainError(ErrorCode.TIMEOUT)
+        if exc.status is RPCStatusCode.RESOURCE_EXHAUSTED or (
+                exc.status is RPCStatusCode.UNAVAILABLE and "update was aborted" in exc.message) or (
+                exc.status is RPCStatusCode.FAILED_PRECONDITION and "Workflow Task in failed state" in exc.message):
+            # "Workflow is busy", the in-flight update limit per workflow (10 by default), an update the server
+            # dropped while the case's history was reloaded, or refused while the case's last workflow task timed out
+            # (a starved worker; Temporal admits no update until a task completes): this case, not the engine, is
+            # saturated, and the action did not take effect
+            log.warning("case busy", error=exc.message)
+            return DomainError(ErrorCode.CASE_BUSY, details={"retry_after_seconds": CASE_BUSY_RETRY_AFTER})
         log.warning("temporal unavailable", status=str(exc.status), error=exc.message)
         return DomainError(ErrorCode.TEMPORAL_UNAVAILABLE)
     if isinstance(exc, OperationalError | InterfaceError | PoolTimeoutError):
@@ -127,7 +137,7 @@ def as_domain_error(exc: Exception) -> DomainError | None:
 
 
 def _mapped_response(exc: DomainError) -> JSONResponse:
-    retry = {"Retry-After": "5"} if exc.status == 503 else None
+    retry = {"Retry-After": str(exc.details.get("retry_after_seconds", 5))} if exc.status == 503 else None
     return error_response(exc.code, exc.message, exc.details, headers=retry)
 
 

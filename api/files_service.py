@@ -11,6 +11,7 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 
+from fastapi.responses import StreamingResponse
 from pydantic import Field
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -20,14 +21,14 @@ from api.scope import can_view
 from domain.errors import DomainError, ErrorCode
 from domain.roles import Role
 from models.audit import AuditEvent, ChainReport, append_events, verify_chain
-from models.db import Database, utcnow
+from models.db import Database, utcnow, write_beside
 from models.file_refs import FileRef
 from models.files import CaseFile, StoredFile
 from models.projection import CaseCopy, CaseRecord
 from storage.blobs import BlobStore
-from storage.names import stored_name
+from storage.names import content_disposition, stored_name
 from storage.records import file_event, is_sqlite, verify_files
-from storage.sniff import CONTENT_TYPES, FileType, sniff
+from storage.sniff import CONTENT_TYPES, PREVIEWABLE, FileType, sniff
 from storage.upload import read_upload, too_large
 
 MULTIPART_OVERHEAD = 64 * 1024
@@ -140,6 +141,22 @@ async def readable_file(*, session: AsyncSession, principal: Principal, file_id:
     return row
 
 
+async def download(*, store: BlobStore, row: StoredFile, inline: bool = False) -> StreamingResponse:
+    """The file's bytes as a download (the API's and the console's): its stored type, a safe filename, never run
+    as a page; `inline` previews a PDF or an image in the browser."""
+    if not await store.exists(row.sha256):
+        raise DomainError(ErrorCode.FILE_NOT_FOUND, "文件内容缺失，请联系管理员核查", {"file_id": row.id})
+    disposition = "inline" if inline and FileType(row.file_type) in PREVIEWABLE else "attachment"
+    return StreamingResponse(store.chunks(row.sha256), media_type=row.content_type, headers={
+        "Content-Disposition": content_disposition(row.name, disposition),
+        "Content-Length": str(row.size),
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+        "Cache-Control": "private, no-cache",
+        "ETag": f'"{row.sha256}"',
+    })
+
+
 async def file_refs(*, session: AsyncSession, principal: Principal, file_ids: Sequence[str]) -> list[FileRef]:
     """The references an action will carry, each checked readable by the caller; nothing is written. (For an
     action's route: check before the update, then `attach_files` once the workflow accepted it.)"""
@@ -169,6 +186,14 @@ async def attach_files(*, session: AsyncSession, case_id: str, file_ids: Sequenc
     await session.flush()
     await append_events(session, events, is_sqlite=is_sqlite(session))
     return refs
+
+
+async def attach_accepted(*, session: AsyncSession, case_id: str, file_ids: Sequence[str],
+                          principal: Principal) -> list[FileRef]:
+    """`attach_files` in a write transaction of its own, beside the request's read session: for the files an
+    action carried, once the workflow has accepted it."""
+    async with write_beside(session) as own:
+        return await attach_files(session=own, case_id=case_id, file_ids=file_ids, principal=principal)
 
 
 async def case_files(*, session: AsyncSession, principal: Principal, case_id: str) -> list[AttachedFile]:

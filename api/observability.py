@@ -9,6 +9,8 @@ from fastapi import FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
+import timings
+
 log = structlog.get_logger("mineflow.access")
 
 REQUESTS = Counter("mineflow_http_requests_total", "HTTP requests answered", ["method", "route", "status"])
@@ -32,6 +34,7 @@ class AccessLog(BaseHTTPMiddleware):
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
+        phases = timings.request()  # None unless MINEFLOW_TIMINGS is on
         status = 500
         try:
             response = await call_next(request)
@@ -41,6 +44,8 @@ class AccessLog(BaseHTTPMiddleware):
         finally:
             elapsed = time.perf_counter() - started
             route = route_of(request)
+            if phases is not None:
+                phases.done(f"{request.method} {route}")
             if route != "/metrics":
                 REQUESTS.labels(request.method, route, str(status)).inc()
                 LATENCY.labels(request.method, route).observe(elapsed)

@@ -23,7 +23,8 @@ class PendingOut(Pending):
     task_name: str
     action: str | None = Field(default=None, description="办理此待办的操作（见 available_actions）")
     days_overdue: int = 0
-    working_days_left: int | None = None
+    working_days_left: int | None = Field(
+        default=None, description="剩余天数（案件按自然日计时为自然日，否则为工作日）")
 
 
 class CaseOutFields(BaseModel):
@@ -55,17 +56,22 @@ def out_union(kinds: Iterable[Kind]) -> Any:
 def case_out(view: CaseViewBase, calendar: WorkCalendar, now: datetime) -> Any:
     kind = KINDS[view.kind]
     today = local_date(now)
+
+    def left_until(due: date | None) -> int | None:
+        if due is None:
+            return None
+        if view.clock.calendar_days:  # a natural-day limit (e.g. 国务院令第242号 第十条): days are counted as such
+            return max((due - today).days, 0)
+        return calendar.working_days_between(today, due)
+
     pending = [
         PendingOut(**p.model_dump(), task_name=task_name(view.kind, p.task), action=action_of(kind, p.task),
-                   days_overdue=max((today - p.due).days, 0) if p.due else 0,
-                   working_days_left=calendar.working_days_between(today, p.due) if p.due else None)
+                   days_overdue=max((today - p.due).days, 0) if p.due else 0, working_days_left=left_until(p.due))
         for p in view.pending
     ]
     data = view.model_dump()
     data["pending"] = pending
-    left = calendar.working_days_between(today, view.deadline) if view.deadline else None
-    if view.deadline and view.clock.calendar_days:  # a natural-day limit (e.g. 国务院令第242号 第十条)
-        left = max((view.deadline - today).days, 0)
+    left = left_until(view.deadline)
     return out_model(kind)(**data, stage_name=stage_name(view.kind, str(view.stage)),
                            status_name=status_name(view.kind, view.status.value), working_days_left=left)
 

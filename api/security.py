@@ -8,6 +8,7 @@ import jwt
 from pwdlib import PasswordHash
 
 from domain.errors import DomainError, ErrorCode
+from models.registry import User
 from settings import Settings
 
 _hasher = PasswordHash.recommended()
@@ -29,11 +30,17 @@ def verify_password(password: str, password_hash: str | None) -> bool:
         return False
 
 
-def create_token(username: str, role: str, settings: Settings) -> str:
+def create_token(username: str, role: str, settings: Settings, epoch: int = 0) -> str:
+    """A signed session for `username`, valid while their `User.session_epoch` is still `epoch`."""
     now = datetime.now(UTC)
     claims = {"sub": username, "role": role, "iat": now, "exp": now + timedelta(minutes=settings.jwt_ttl_minutes),
-              "jti": uuid.uuid4().hex, "iss": "mineflow"}
+              "jti": uuid.uuid4().hex, "iss": "mineflow", "ep": epoch}
     return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
+
+
+def token_for(user: User, settings: Settings) -> str:
+    """The session a login (or a password change) signs: in the user's current session epoch."""
+    return create_token(user.username, user.role.value, settings, user.session_epoch)
 
 
 def decode_token(token: str, settings: Settings) -> dict[str, Any]:

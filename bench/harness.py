@@ -5,6 +5,7 @@ real workflows; registry rows (mines, enterprises, users) are inserted directly,
 
 import asyncio
 import contextlib
+import os
 import shutil
 import sys
 import tempfile
@@ -57,13 +58,18 @@ class MinePlan:
 @dataclass
 class Harness:
     database_url: str | None = None
+    workers: int = 1
+    apis: int = 1
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="mineflow-bench-")))
     children: dict[str, Child] = field(default_factory=dict)
     mines: list[MinePlan] = field(default_factory=list)
     tokens: dict[str, str] = field(default_factory=dict)
 
     async def start(self, extra_mines: int) -> None:
-        self.temporal_port, self.api_port = free_port(), free_port()
+        self.temporal_port = free_port()
+        self.api_ports = [free_port() for _ in range(self.apis)]
+        self.metrics_ports: list[int] = []
+        self.timings_dir = self.workdir / "timings"
         self.task_queue = f"bench-{uuid.uuid4().hex[:8]}"
         url = self.database_url or f"sqlite+aiosqlite:///{self.workdir / 'mineflow.db'}"
         self.settings = Settings(database_url=url, jwt_secret=SECRET, task_queue=self.task_queue,
@@ -78,33 +84,62 @@ class Harness:
         wait_for_port(self.temporal_port, 60, proc=self.children["temporal"].proc)
         env = {"MINEFLOW_DATABASE_URL": url, "MINEFLOW_TEMPORAL_ADDRESS": self.settings.temporal_address,
                "MINEFLOW_TASK_QUEUE": self.task_queue, "MINEFLOW_JWT_SECRET": SECRET,
-               "MINEFLOW_LOG_LEVEL": "WARNING", "MINEFLOW_SEED_DEMO": "false"}
-        self.children["worker"] = Child("worker", [sys.executable, str(ROOT / "worker.py")],
-                                        self.workdir / "worker.log", env).start()
-        uvicorn = [sys.executable, "-m", "uvicorn", "--factory", "api.app:app", "--host", "127.0.0.1", "--port",
-                   str(self.api_port), "--log-level", "warning", "--no-access-log"]
-        self.children["api"] = Child("api", uvicorn, self.workdir / "api.log", env).start()
+               "MINEFLOW_LOG_LEVEL": "WARNING", "MINEFLOW_SEED_DEMO": "false",
+               # the per-action breakdown: each process's phase totals, and each worker's SDK metrics
+               "MINEFLOW_TIMINGS": "true", "MINEFLOW_TIMINGS_DIR": str(self.timings_dir),
+               # Bytecode as an installed package has it (pip compiles on install): without it the workflow sandbox
+               # compiles each workflow module from source for every new run (PYTHONDONTWRITEBYTECODE=1 here).
+               "PYTHONDONTWRITEBYTECODE": "", "PYTHONPYCACHEPREFIX": str(self.workdir / "pycache")}
+        for n in range(self.workers):
+            port = free_port()
+            self.metrics_ports.append(port)
+            self.children[self._name("worker", n, self.workers)] = Child(
+                "worker", [sys.executable, str(ROOT / "worker.py")], self.workdir / f"worker-{n}.log",
+                {**env, "MINEFLOW_WORKER_METRICS_ADDRESS": f"127.0.0.1:{port}"}).start()
+        for n, api_port in enumerate(self.api_ports):
+            uvicorn = [sys.executable, "-m", "uvicorn", "--factory", "api.app:app", "--host", "127.0.0.1", "--port",
+                       str(api_port), "--log-level", "warning", "--no-access-log"]
+            self.children[self._name("api", n, self.apis)] = Child("api", uvicorn, self.workdir / f"api-{n}.log",
+                                                                   env).start()
         self.client = await Client.connect(self.settings.temporal_address, data_converter=pydantic_data_converter)
-        self.http = httpx.AsyncClient(base_url=f"http://127.0.0.1:{self.api_port}", timeout=120,
-                                      limits=httpx.Limits(max_connections=200, max_keepalive_connections=200))
-        await self._wait_ready()
+        self.https = [httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=120,
+                                        limits=httpx.Limits(max_connections=200, max_keepalive_connections=200))
+                      for port in self.api_ports]
+        self._turn = 0
+        for http in self.https:
+            await self._wait_ready(http)
         self.baseline_queue = f"baseline-{uuid.uuid4().hex[:8]}"
         self.baseline_worker = Worker(self.client, task_queue=self.baseline_queue, workflows=[TrivialWorkflow])
         self._baseline_task = asyncio.create_task(self.baseline_worker.run())
 
-    async def _wait_ready(self) -> None:
+    @staticmethod
+    def _name(process: str, n: int, count: int) -> str:
+        return process if count == 1 else f"{process}-{n + 1}"
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """The API processes in turn, as a load balancer would share requests between them."""
+        self._turn = (self._turn + 1) % len(self.https)
+        return self.https[self._turn]
+
+    def named(self, process: str) -> list[str]:
+        """The children of one kind (`worker`, `api`): one name each, however many run."""
+        return [name for name in self.children if name.split("-")[0] == process]
+
+    async def _wait_ready(self, http: httpx.AsyncClient) -> None:
         for _ in range(600):
             try:
-                if (await self.http.get("/readyz")).status_code == 200:
+                if (await http.get("/readyz")).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
             await asyncio.sleep(0.1)
-        raise RuntimeError(f"API not ready; see {self.workdir}/api.log")
+        raise RuntimeError(f"API not ready; see {self.workdir}/api-*.log")
 
     async def stop(self) -> None:
         await self.baseline_worker.shutdown()
-        await self.http.aclose()
+        for http in self.https:
+            await http.aclose()
         for child in reversed(list(self.children.values())):
             child.stop()
         await self.db.dispose()
@@ -189,9 +224,52 @@ class Harness:
         return out
 
     def rss_mb(self, name: str) -> float:
-        process = self.processes()[name]
-        total = process.memory_info().rss + sum(c.memory_info().rss for c in process.children(recursive=True))
+        """A child's resident memory with its own children; of every worker, added up, for `worker`."""
+        processes = self.processes()
+        total = 0
+        for each in self.named(name) or [name]:
+            process = processes[each]
+            total += process.memory_info().rss + sum(c.memory_info().rss for c in process.children(recursive=True))
         return total / 2**20
+
+    async def worker_metrics(self) -> dict[str, float]:
+        """The workers' Temporal SDK histograms (sums and counts, added over the workers) — the time the workers
+        spend in workflow tasks and activities, which no timer of ours sees."""
+        out: dict[str, float] = {}
+        async with httpx.AsyncClient(timeout=10) as http:
+            for port in self.metrics_ports:
+                try:
+                    text_ = (await http.get(f"http://127.0.0.1:{port}/metrics")).text
+                except httpx.HTTPError:
+                    continue
+                for line in text_.splitlines():
+                    name, _, value = line.partition(" ")
+                    metric = name.split("{")[0]
+                    if metric.endswith(("_sum", "_count")) and "latency" in metric:
+                        task = "activity_type" if "activity" in metric else "workflow_type"
+                        label = next((part.split("=")[1].strip('"') for part in name.split("{")[-1].rstrip("}")
+                                      .split(",") if part.startswith(task + "=")), "")
+                        key = f"{metric}|{label}"
+                        out[key] = out.get(key, 0.0) + float(value.split()[0])
+        return out
+
+
+def cpu_seconds(processes: dict[str, psutil.Process]) -> dict[str, float]:
+    """CPU time (user + system) each process has used so far, with its children's (not the bench's own: its
+    children are the processes measured)."""
+    out = {}
+    for name, process in processes.items():
+        with contextlib.suppress(psutil.Error):
+            children = process.children(recursive=True) if process.pid != os.getpid() else []
+            out[name] = sum(process.cpu_times()[:2]) + sum(sum(child.cpu_times()[:2]) for child in children)
+    return out
+
+
+def cpu_ms_per(before: dict[str, float], after: dict[str, float], actions: int) -> dict[str, float]:
+    """CPU milliseconds each process spent per action between two `cpu_seconds` readings: unlike latencies, this
+    hardly moves when other jobs share the machine."""
+    return {name: round((after[name] - before.get(name, 0.0)) * 1000 / actions, 1) for name in after} if actions \
+        else {}
 
 
 class CpuSampler:

@@ -240,6 +240,7 @@ def register(app: typer.Typer) -> None:
                     if user is None:
                         return False
                     user.password_hash = hash_password(password)
+                    user.session_epoch += 1  # whoever held the old password's sessions is logged out
                     session.add(user)
                     from models.registry import LoginThrottle
 

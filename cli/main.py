@@ -11,10 +11,12 @@
     mineflow import         import the registry from XLSX / CSV (all rows or none)
     mineflow export-cases   export the case list to XLSX
     mineflow backup         back up the application database
+    mineflow calendar load  load a year's official holiday arrangement (JSON; audited; open cases re-plan)
     mineflow walkthrough    carry one demo case through every role over HTTP (against `make run`)
 """
 
 import asyncio
+import atexit
 import signal
 import sys
 import time
@@ -24,13 +26,14 @@ from typing import Annotated
 import httpx
 import typer
 
-from cli import admin
-from cli.processes import Child, temporal_dev_server, wait_for_port
+from cli import admin, calendar
+from cli.processes import Child, port_holder, port_in_use, temporal_dev_server, wait_for_port
 from domain.roles import Role
 from settings import Mode, Settings, get_settings
 
 app = typer.Typer(help="mineflow：矿山审批流程系统", no_args_is_help=True, add_completion=False)
 admin.register(app)
+calendar.register(app)
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -188,6 +191,15 @@ def dev() -> None:
     settings = get_settings()
     var = settings.var_dir.resolve()
     logs = var / "log"
+    ports = {settings.temporal_port: "Temporal", settings.temporal_ui_port: "Temporal Web UI",
+             settings.api_port: "API 与网页控制台"}
+    if busy := [p for p in ports if port_in_use(p, "127.0.0.1" if p != settings.api_port else settings.api_host)]:
+        for port in busy:
+            holder = port_holder(port) or "占用进程未知"
+            typer.echo(f"· 端口 {port}（{ports[port]}）已被占用：{holder}", err=True)
+        typer.echo("  请先停止占用端口的进程（例如上次未退出的 mineflow dev），或用 MINEFLOW_API_PORT、"
+                   "MINEFLOW_TEMPORAL_PORT、MINEFLOW_TEMPORAL_UI_PORT 换用其他端口", err=True)
+        raise typer.Exit(1)
     logs.mkdir(parents=True, exist_ok=True)
     typer.echo("· 迁移数据库 …")
     migrate_database(settings)
@@ -209,17 +221,22 @@ def dev() -> None:
             child.stop()
         typer.echo("· 已全部停止；案件数据保存在 " + str(var))
 
-    signal.signal(signal.SIGINT, lambda *_: (stop_all(), sys.exit(0)))
-    signal.signal(signal.SIGTERM, lambda *_: (stop_all(), sys.exit(0)))
+    # Whatever ends us — Ctrl-C, a supervisor's or `timeout`'s SIGTERM, a closed terminal's SIGHUP — stops the
+    # children first; were we killed outright, each child has PR_SET_PDEATHSIG (cli/processes.py).
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        signal.signal(sig, lambda *_: (stop_all(), sys.exit(0)))
+    atexit.register(stop_all)
     try:
         typer.echo("· 启动 Temporal 开发服务器 …")
         children.append(temporal_dev_server(var / "temporal.db", settings.temporal_port, settings.temporal_ui_port,
-                                            logs / "temporal.log").start())
+                                            logs / "temporal.log").start(die_with_parent=True))
         wait_for_port(settings.temporal_port, 60, proc=children[0].proc)
         typer.echo("· 启动 worker 与 API …")
-        children.append(Child("worker", [sys.executable, "-m", "cli.main", "worker"], logs / "worker.log", env).start())
+        children.append(Child("worker", [sys.executable, "-m", "cli.main", "worker"], logs / "worker.log",
+                              env).start(die_with_parent=True))
         children.append(Child("api", [sys.executable, "-m", "cli.main", "api", "--host", settings.api_host,
-                                      "--port", str(settings.api_port)], logs / "api.log", env).start())
+                                      "--port", str(settings.api_port)], logs / "api.log", env
+                              ).start(die_with_parent=True))
         base = f"http://{settings.api_host}:{settings.api_port}"
         _wait_ready(f"{base}/readyz", children)
         typer.echo(f"""

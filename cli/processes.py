@@ -3,6 +3,7 @@
 Used by `mineflow dev`, by the tests (real dev server on free ports) and by the benchmarks.
 """
 
+import ctypes
 import os
 import shutil
 import signal
@@ -47,6 +48,43 @@ def wait_for_port(port: int, timeout: float, host: str = "127.0.0.1",
     raise TimeoutError(f"nothing listening on {host}:{port} after {timeout}s")
 
 
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def port_holder(port: int) -> str | None:
+    """Which process listens on `port` ("pid 123 temporal server start-dev …"), when the system lets us see it."""
+    try:
+        import psutil
+    except ImportError:  # psutil is a dependency; without it we can still name the port
+        return None
+    try:
+        for conn in psutil.net_connections(kind="inet"):
+            if conn.status == psutil.CONN_LISTEN and conn.laddr and conn.laddr.port == port and conn.pid:
+                proc = psutil.Process(conn.pid)
+                return f"进程 {conn.pid}（{' '.join(proc.cmdline())[:120] or proc.name()}）"
+    except (psutil.Error, OSError):  # another user's process, or /proc not readable
+        return None
+    return None
+
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent(parent: int) -> None:
+    """In the child before exec: the kernel sends SIGTERM when the parent dies, however it dies (SIGKILL too).
+    Linux only; elsewhere the parent's signal handlers and atexit are the guard."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
 @dataclass
 class Child:
     """A child process in its own process group, stopped with SIGTERM then SIGKILL."""
@@ -57,11 +95,15 @@ class Child:
     env: dict[str, str] = field(default_factory=dict)
     proc: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> "Child":
+    def start(self, *, die_with_parent: bool = False) -> "Child":
+        """`die_with_parent`: the child gets SIGTERM when this process dies (`mineflow dev`). Call it from the main
+        thread: the kernel ties it to the thread that forked."""
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_file.open("ab")
+        parent = os.getpid()
         self.proc = subprocess.Popen(self.argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                     env={**os.environ, **self.env}, start_new_session=True)
+                                     env={**os.environ, **self.env}, start_new_session=True,
+                                     preexec_fn=(lambda: _die_with_parent(parent)) if die_with_parent else None)
         log.close()
         return self
 

@@ -1,11 +1,19 @@
 """The web console: server-rendered pages (Jinja2 + htmx) for officials, departments and enterprises, at
 `/console/`, served by the API's own FastAPI app so every rule and refusal is the API's (and the workflow's)."""
 
-from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
-from fastapi.staticfiles import StaticFiles
+import re
 
-from .web import HERE, PREFIX, SecurityHeaders
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from domain.errors import DomainError, ErrorCode
+
+from .web import HERE, PREFIX, SecurityHeaders, error_page
+
+# The address a case's form posts to; opened again (Back, refresh, a bookmark) it leads to the case.
+ACTION_URL = re.compile(rf"^{PREFIX}/cases/([A-Za-z0-9-]{{1,40}})/actions/[a-z_]{{1,40}}$")
 
 
 def install(app: FastAPI) -> None:
@@ -25,6 +33,23 @@ def install(app: FastAPI) -> None:
     app.include_router(drill.router)  # console/drill.py: the cases behind each dashboard number
     app.mount(f"{PREFIX}/static", StaticFiles(directory=HERE / "static"), name="console-static")
     app.add_middleware(SecurityHeaders)
+
+    api_http_error = app.exception_handlers[StarletteHTTPException]
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        """Under /console/ an unknown address or a wrong method is a page in the console's style with a way back,
+        never the API's JSON (static files keep their plain answer)."""
+        path = request.url.path
+        if not path.startswith(f"{PREFIX}/") or path.startswith(f"{PREFIX}/static/"):
+            return await api_http_error(request, exc)
+        if exc.status_code == 405 and request.method == "GET" and (found := ACTION_URL.match(path)):
+            return RedirectResponse(f"{PREFIX}/cases/{found.group(1)}", status_code=303)
+        err = {404: DomainError(ErrorCode.NOT_FOUND, "您访问的页面不存在，可能地址有误或已被移除"),
+               405: DomainError(ErrorCode.METHOD_NOT_ALLOWED,
+                                "这是提交表单的地址，不能直接打开；请返回上一页重新办理")}.get(
+            exc.status_code, DomainError(ErrorCode.VALIDATION_FAILED, "请求格式不正确"))
+        return error_page(request, err)
 
     @app.get("/", include_in_schema=False)
     async def root() -> RedirectResponse:

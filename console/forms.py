@@ -9,7 +9,8 @@ the OpenAPI document) pick what a type cannot say:
 - `x-choices`: the Chinese name of each value of a choice (enums take theirs from `ENUM_NAMES` below);
 - `x-picker`: the field names a person, party, enterprise, mine, right, item…: its options come from
   console/pickers.py for this caller and case;
-- `x-widget`: "materials" (a row per material kind, each with its reference), "lines", "coordinates";
+- `x-widget`: "materials" (a row per material kind, each with its reference), "lines", "coordinates", "files" (a
+  file picker: console.js uploads each chosen file at once, with its progress, and the form posts their ids);
 - `x-rows`: for "materials", which kinds to list (console/pickers.py `MATERIAL_ROWS`); for a list of rows, how many.
 
 Parsing is the reverse: the posted form becomes the model's input and the model validates it, so the console
@@ -107,6 +108,11 @@ class Widget:
     def renamed(self, name: str) -> "Widget":
         return dataclasses.replace(self, name=name)
 
+    def in_row(self, name: str) -> "Widget":
+        """The widget in one of a list's rows: never required in the page (a blank row is dropped when read,
+        so a plan of two items is not blocked by its third row; a half-filled row is refused by the model)."""
+        return dataclasses.replace(self, name=name, required=False)
+
 
 def _extra(info: FieldInfo) -> dict[str, Any]:
     extra = info.json_schema_extra
@@ -138,6 +144,13 @@ def _choices(annotation: Any, info: FieldInfo) -> list[Option] | None:
         names = labels or ENUM_NAMES.get(annotation, {})
         return [Option(str(m.value), names.get(m, names.get(m.value, str(m.value)))) for m in annotation]
     return None
+
+
+def _without_codes(help_text: str, options: list[Option]) -> str:
+    """A choice's API description often lists its codes ("approve 准予转让 / refuse 不准转让"); the form names each
+    choice already, and a code never reaches a reader."""
+    words = set(re.findall(r"[A-Za-z_]{2,}", help_text))
+    return "" if words & {o.value for o in options} else help_text
 
 
 def _bounds(info: FieldInfo) -> dict[str, Any]:
@@ -185,11 +198,11 @@ def widget_for(name: str, info: FieldInfo, *, prefix: str = "") -> Widget:
         if hint == "materials":
             base.kind = "materials"
             return base
-        if hint == "coordinates":
-            base.kind = "coordinates"
+        if hint in ("coordinates", "files"):
+            base.kind = hint
             return base
-        if base.picker:
-            base.kind = "checkboxes"
+        if base.picker:  # a picker may narrow or annotate the item type's own choices (case_material does)
+            base.kind, base.options = "checkboxes", _choices(item_type, info) or []
             return base
         if (options := _choices(item_type, info)) is not None:
             base.kind, base.options = "checkboxes", options
@@ -206,6 +219,7 @@ def widget_for(name: str, info: FieldInfo, *, prefix: str = "") -> Widget:
         return base
     if (options := _choices(annotation, info)) is not None:
         base.kind, base.options = ("radio" if len(options) <= 3 else "select"), options
+        base.help = _without_codes(base.help, options)
         return base
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         base.kind = "fieldset"
@@ -264,6 +278,8 @@ def _value(w: Widget, form: Form) -> Any:
             return values(form, w.name)
         case "lines":
             return lines(text(form, w.name))
+        case "files":  # one hidden field per uploaded file
+            return [part for raw in values(form, w.name) for part in lines(raw)]
         case "coordinates":
             points = []
             for line in text(form, w.name).splitlines():

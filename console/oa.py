@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from api.deps import DatabaseDep, TemporalDep
 from api.kinds import KINDS
 from api.schemas import CaseSummary
+from api.security import token_for
 from api.services import account, cases, notifications, registry, reminders, worklists
 from domain.calendar import CHINA_TZ, local_date
 from domain.errors import DomainError, ErrorCode
@@ -29,7 +30,7 @@ from models.db import utcnow
 from . import forms
 from .case_filters import list_filters
 from .history import settle_at
-from .web import PREFIX, Console, ConsoleDep, ConsoleRoute, form_problems, redirect, render
+from .web import PREFIX, Console, ConsoleDep, ConsoleRoute, form_problems, redirect, render, set_session_cookie
 
 router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)
 PAGE_SIZE = 20
@@ -158,15 +159,19 @@ async def change_password(console: ConsoleDep, db: DatabaseDep) -> Response:
         # the passwords as typed: never stripped, never echoed back into the page
         fields = account.PasswordChange.model_fields
         body = account.PasswordChange.model_validate({k: str(form.get(k) or "") for k in fields})
-        await account.change_password(db=db, settings=console.settings, principal=console.principal, body=body,
-                                      client=request.client.host if request.client else "unknown", channel="console")
+        user = await account.change_password(db=db, settings=console.settings, principal=console.principal,
+                                              body=body, channel="console",
+                                              client=request.client.host if request.client else "unknown")
     except ValidationError as exc:
         err = DomainError(ErrorCode.VALIDATION_FAILED,
                           form_problems(list(exc.errors()), forms.labels_of(account.PasswordChange)))
         return settle_at(await _account_page(console, error=err, status=err.status), f"{PREFIX}/account")
     except DomainError as err:
         return settle_at(await _account_page(console, error=err, status=err.status), f"{PREFIX}/account")
-    return redirect(f"{PREFIX}/account?done=password")
+    # Every other session has ended; this browser's goes on under a token of the new epoch.
+    response = redirect(f"{PREFIX}/account?done=password")
+    set_session_cookie(response, request, token_for(user, console.settings), console.settings)
+    return response
 
 
 # ---- the case list as an Excel file ---------------------------------------------------------------------------------

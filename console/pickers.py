@@ -16,8 +16,8 @@ from api.services import registry, rights
 from domain.calendar import local_date
 from domain.divisions import covers
 from domain.reopening import MATERIAL_NAMES, required_materials
-from domain.rights import TRANSFER_MATERIAL_NAMES, RightStatus, required_transfer_materials
-from domain.roles import DEPARTMENT_KIND_NAMES, Role
+from domain.rights import TRANSFER_MATERIAL_NAMES, RightStatus, TransferCondition, required_transfer_materials
+from domain.roles import DEPARTMENT_KIND_NAMES, ROLE_NAMES, Role
 from models.db import utcnow
 
 from .forms import Option, Widget
@@ -52,7 +52,8 @@ def picker(name: str, table: dict[str, Source] = PICKERS) -> Callable[[Source], 
 
 
 def _user(u: Any) -> Option:
-    return Option(u.username, u.display_name, u.username)
+    # beside the name, what the person is (a login name is no one's name)
+    return Option(u.username, u.display_name, ROLE_NAMES.get(u.role, ""))
 
 
 # ---- people -------------------------------------------------------------------------------------------------
@@ -208,10 +209,16 @@ async def _current_step(ask: Ask) -> list[Option]:
 
 @picker("case_material")
 async def _case_materials(ask: Ask) -> list[Option]:
-    """The material kinds of the field's enum, those not yet submitted marked (the default to tick)."""
+    """The material kinds of the field's enum, those required and not yet submitted marked (the default to tick);
+    a transfer's 主管部门同意 is required of state-owned holders only (国务院令第242号 第八条)."""
     assert ask.widget is not None
     submitted = {str(m.kind) for m in getattr(ask.case, "materials", [])}
-    return [Option(o.value, o.label, "" if o.value in submitted else "未提交") for o in ask.widget.options]
+    required: set[str] | None = None
+    if ask.case is not None and getattr(ask.case, "kind", "") == "transfer":
+        state_owned = any(c.condition == TransferCondition.SUPERVISOR_CONSENT for c in ask.case.conditions)
+        required = {m.value for m in required_transfer_materials(state_owned)}
+    return [Option(o.value, o.label, "" if o.value in submitted else
+                   "未提交" if required is None or o.value in required else "非必需") for o in ask.widget.options]
 
 
 @picker("mine_required", MATERIAL_ROWS)

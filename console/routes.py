@@ -11,17 +11,28 @@ import secrets
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import ValidationError
 
-from api.deps import SESSION_COOKIE, DatabaseDep, SessionDep, SettingsDep, TemporalDep, principal_from_token
+from api import files_service
+from api.deps import (
+    SESSION_COOKIE,
+    DatabaseDep,
+    SessionDep,
+    SettingsDep,
+    StoreDep,
+    TemporalDep,
+    principal_from_token,
+)
 from api.errors import as_domain_error
 from api.kinds import KINDS, Kind, kind_of_case
 from api.login import authenticate
 from api.schemas import CaseList, CaseSummary, TaskOut, case_out
-from api.security import create_token
+from api.security import token_for
 from api.services import cases, inbox, registry
-from domain.calendar import default_calendar, local_date
+from api.services.calendar import current_calendar
+from documents.issue import case_documents
+from domain.calendar import local_date
 from domain.campaign import KEY_CHECKS, RECT_STAGE_NAMES
 from domain.cases import STATUS_NAMES
 from domain.errors import DomainError, ErrorCode
@@ -109,7 +120,7 @@ async def login(request: Request, db: DatabaseDep, settings: SettingsDep) -> Res
         return _login_page(request, error=refused.message, username=username, next_url=next_url,
                            status=refused.status)
     response = redirect(_safe_next(next_url))
-    set_session_cookie(response, request, create_token(user.username, user.role.value, settings), settings)
+    set_session_cookie(response, request, token_for(user, settings), settings)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path=f"{PREFIX}/login")
     return response
 
@@ -129,7 +140,7 @@ async def inbox_page(console: ConsoleDep) -> Response:
     rows, _ = await inbox.tasks(session=console.session, principal=console.principal, page=1, page_size=200)
     now = utcnow()
     tasks = [TaskOut.of(task, record, now) for task, record in rows]
-    calendar, today = default_calendar(), local_date(now)
+    calendar, today = await current_calendar(console.session), local_date(now)
     items = [{"task": t, "due": (due := due_date(t.due_at)), "left": working_days_left(calendar, today, due)}
              for t in tasks]
     return render(console.request, "inbox.html", {
@@ -187,10 +198,14 @@ async def _case_page(console: Console, case: Any, *, error: DomainError | None =
     done = console.request.query_params.get("done")
     done_title = (kind.start.label if kind.start else "提交") if done == "submitted" else (
         table[done].label if done in table else None)
+    documents = await case_documents(console.session, console.settings, case.case_id)
+    issued = {d.file.id for d in documents}
+    files = [f for f in await files_service.case_files(session=console.session, principal=console.principal,
+                                                       case_id=case.case_id) if f.id not in issued]
     return render(console.request, "case.html", {
         "active": "cases", "case": case, "kind": kind, "flow": stage_flow(case, kind),
         "matrix": acceptance_matrix(case), "actions": actions, "error": error,
-        "done": done_title, "names": await _names(console),
+        "done": done_title, "names": await _names(console), "documents": documents, "files": files,
         "role_names_by_code": {r.value: n for r, n in ROLE_NAMES.items()},
     }, status=status, console=console)
 
@@ -198,12 +213,40 @@ async def _case_page(console: Console, case: Any, *, error: DomainError | None =
 async def _read(console: Console, temporal: Any, case_id: str) -> Any:
     view = await cases.read(session=console.session, temporal=temporal, principal=console.principal,
                             case_id=case_id)
-    return case_out(view, default_calendar(), utcnow())
+    return case_out(view, await current_calendar(console.session), utcnow())
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 async def case_page(case_id: str, console: ConsoleDep, temporal: TemporalDep) -> Response:
     return await _case_page(console, await _read(console, temporal, case_id[:40]))
+
+
+@router.post("/files")
+async def file_upload(console: ConsoleDep, db: DatabaseDep, store: StoreDep) -> Response:
+    """A form's file picker uploads here (console.js), one file at a time: the API's upload, answered as JSON —
+    the form then posts the file's id with its action."""
+    console.check_csrf_header()
+    await console.session.commit()  # no database connection held while the body streams in
+    request, length = console.request, console.request.headers.get("content-length")
+    try:
+        stored = await files_service.store_upload(
+            db=db, store=store, principal=console.principal, body=request.stream(),
+            content_type=request.headers.get("content-type"),
+            content_length=int(length) if length and length.isdigit() else None,
+            max_bytes=console.settings.file_max_bytes)
+    except DomainError as exc:
+        return JSONResponse({"error": {"code": exc.code.value, "message": exc.message}}, status_code=exc.status)
+    return JSONResponse(stored.model_dump(mode="json"), status_code=201)
+
+
+@router.get("/files/{file_id}")
+async def file_download(file_id: str, console: ConsoleDep, store: StoreDep) -> Response:
+    """A file of a case the caller may read (its materials, evidence, documents): the API's download rule."""
+    row = await files_service.readable_file(session=console.session, principal=console.principal,
+                                            file_id=file_id[:40])
+    await console.session.commit()
+    return await files_service.download(store=store, row=row,
+                                        inline=console.request.query_params.get("inline") == "1")
 
 
 @router.post("/cases/{case_id}/actions/{action}", response_class=HTMLResponse)

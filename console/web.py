@@ -6,12 +6,13 @@ a page that shows its Chinese message, never the API's JSON body.
 
 import hashlib
 import hmac
-from collections.abc import Awaitable, Callable
+import re
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import structlog
 from fastapi import Depends, Request, Response
@@ -29,6 +30,7 @@ from api.kinds import KINDS
 from api.security import decode_token
 from api.services import notifications
 from domain.calendar import CHINA_TZ
+from domain.citations import cite
 from domain.errors import DomainError, ErrorCode
 from domain.roles import ROLE_NAMES, Role
 from settings import Settings
@@ -53,16 +55,29 @@ class CsrfRejected(Exception):
 
 # ---- formatting for templates ---------------------------------------------------------------------------------
 
-def china_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    return moment.astimezone(CHINA_TZ).strftime(fmt) if moment else ""
+def china_time(moment: datetime | None) -> str:
+    """A moment as people read it: 2026年12月4日 10:30 (China time)."""
+    if not moment:
+        return ""
+    local = moment.astimezone(CHINA_TZ)
+    return f"{china_date(local.date())} {local:%H:%M}"
 
 
 def china_date(value: date | datetime | None) -> str:
+    """A date in Chinese form: 2026年12月4日 (a datetime: its day in China)."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return china_time(value, "%Y-%m-%d")
-    return value.isoformat()
+        value = value.astimezone(CHINA_TZ).date()
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+DIVISION_CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+
+
+def county_names(text: str, names: Mapping[str, str]) -> str:
+    """A text written with division codes (640521) as people read it: 中宁县."""
+    return DIVISION_CODE.sub(lambda m: names.get(m.group(1), m.group(1)), text)
 
 
 def as_list(value: Any) -> list[Any]:
@@ -75,6 +90,8 @@ def as_list(value: Any) -> list[Any]:
 templates.env.filters["ctime"] = china_time
 templates.env.filters["aslist"] = as_list
 templates.env.filters["cdate"] = china_date
+templates.env.filters["cite"] = cite
+templates.env.filters["county_names"] = county_names
 templates.env.globals["ROLE_NAMES"] = ROLE_NAMES
 templates.env.globals["PREFIX"] = PREFIX
 
@@ -109,6 +126,7 @@ class Console:
     csrf_token: str
     nav: list[tuple[str, str, str]] = field(default_factory=list)
     unread: int = 0  # unread notifications, beside 通知 in the menu
+    expires_at: int = 0  # when the session's token runs out (epoch seconds): console.js warns before it
 
     @property
     def role(self) -> Role:
@@ -121,6 +139,11 @@ class Console:
         if not hmac.compare_digest(sent, self.csrf_token):
             raise CsrfRejected
         return {key: form.getlist(key) if len(form.getlist(key)) > 1 else form.get(key) for key in form}
+
+    def check_csrf_header(self) -> None:
+        """For a request whose body is not a form (an upload): the CSRF token in its header."""
+        if not hmac.compare_digest(self.request.headers.get(CSRF_HEADER, ""), self.csrf_token):
+            raise CsrfRejected
 
 
 def navigation(principal: Principal) -> list[tuple[str, str, str]]:
@@ -148,7 +171,8 @@ async def get_console(request: Request, principal: CookieUser, session: SessionD
     token = request.cookies.get(SESSION_COOKIE, "")
     unread = await notifications.unread_count(session=session, user=principal.user)
     return Console(request=request, principal=principal, session=session, settings=settings,
-                   csrf_token=csrf_token_for(token, settings), nav=navigation(principal), unread=unread)
+                   csrf_token=csrf_token_for(token, settings), nav=navigation(principal), unread=unread,
+                   expires_at=int(decode_token(token, settings)["exp"]))
 
 
 ConsoleDep = Annotated[Console, Depends(get_console)]
@@ -178,7 +202,13 @@ def redirect(url: str) -> RedirectResponse:
 
 def login_redirect(request: Request, reason: str | None = None) -> RedirectResponse:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    query = f"next={quote(target, safe='')}" if request.method == "GET" and target != f"{PREFIX}/" else ""
+    if request.method != "GET":
+        # a form posted after the session ran out: back to the page it was on, where console.js puts back what
+        # was typed (a POST's own address cannot be opened)
+        referer = urlsplit(request.headers.get("referer", ""))
+        same_host = referer.netloc in ("", request.url.netloc)
+        target = referer.path + (f"?{referer.query}" if referer.query else "") if same_host else ""
+    query = f"next={quote(target, safe='')}" if target.startswith(f"{PREFIX}/") and target != f"{PREFIX}/" else ""
     if reason:
         query = f"{query}&reason={reason}" if query else f"reason={reason}"
     response = redirect(f"{PREFIX}/login" + (f"?{query}" if query else ""))

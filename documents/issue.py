@@ -10,7 +10,9 @@ one transaction, so a document exists entirely or not at all.
 import asyncio
 import json
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
@@ -38,6 +40,17 @@ from storage.sniff import FileType
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud or typed from paper
 CODE_LENGTH = 16  # 80 bits: not guessable
 DOCUMENT_ISSUED = "document_issued"
+
+
+_renderers: dict[int, ThreadPoolExecutor] = {}
+
+
+def _renderer(threads: int) -> ThreadPoolExecutor:
+    """The process's render threads: a few, not the default executor's many — each render holds the GIL that the
+    worker's workflow tasks need to finish within their timeout (`Settings.document_render_threads`)."""
+    if (pool := _renderers.get(threads)) is None:
+        pool = _renderers[threads] = ThreadPoolExecutor(threads, thread_name_prefix="render")
+    return pool
 
 
 def new_code() -> str:
@@ -74,7 +87,9 @@ async def issue_document(*, db: Database, store: BlobStore, settings: Settings,
                   city_bureau=issue.city_bureau)
     content = build(kind, view, issue)
     code = new_code()
-    pdf = await asyncio.to_thread(render_pdf, content, issue, code=show_code(code), url=verify_url(settings, code))
+    pdf = await asyncio.get_running_loop().run_in_executor(
+        _renderer(settings.document_render_threads),
+        partial(render_pdf, content, issue, code=show_code(code), url=verify_url(settings, code)))
     sha256 = await store.put_bytes(pdf, "application/pdf")
     at = utcnow()
     try:
@@ -121,6 +136,16 @@ async def _number(db: Database, view: CaseViewBase, kind: DocumentKind, occurren
     if spec.workflow_purpose and view.document_no:
         return view.document_no
     purpose = f"{kind.value}:{occurrence}"[:30]
+    try:
+        return await _draw(db, view, spec.doc_type, purpose, year)
+    except IntegrityError:  # a concurrent attempt drew it first (PostgreSQL; its increment was rolled back)
+        async with db.session() as session:
+            issued = await session.get(IssuedDocument, (view.case_id, purpose))
+            assert issued is not None
+            return issued.doc_no
+
+
+async def _draw(db: Database, view: CaseViewBase, doc_type: str, purpose: str, year: int) -> str:
     division_code = authority_division(view)
     async with db.write() as session:
         issued = await session.get(IssuedDocument, (view.case_id, purpose))
@@ -128,17 +153,17 @@ async def _number(db: Database, view: CaseViewBase, kind: DocumentKind, occurren
             return issued.doc_no
         division = await session.get(Division, division_code)
         assert division is not None
-        key = {"division_code": division_code, "doc_type": spec.doc_type, "year": year}
+        key = {"division_code": division_code, "doc_type": doc_type, "year": year}
         await session.exec(insert_ignoring_conflict(DocumentSequence, {**key, "last_seq": 0},  # type: ignore[call-overload]
                                                     db.engine.dialect.name))
         sequence = await session.get(DocumentSequence, tuple(key.values()), with_for_update=not db.is_sqlite,
                                      populate_existing=True)
         assert sequence is not None
         sequence.last_seq += 1
-        doc_no = approval_document_number(division.short_name, spec.doc_type, year, sequence.last_seq)
+        doc_no = approval_document_number(division.short_name, doc_type, year, sequence.last_seq)
         session.add(sequence)
         session.add(IssuedDocument(case_id=view.case_id, purpose=purpose, division_code=division_code,
-                                   doc_type=spec.doc_type, year=year, seq=sequence.last_seq, doc_no=doc_no,
+                                   doc_type=doc_type, year=year, seq=sequence.last_seq, doc_no=doc_no,
                                    issued_at=utcnow()))
         return doc_no
 

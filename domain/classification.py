@@ -26,6 +26,14 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from domain.minerals import (
+    CATEGORIES,
+    MIN_SERVICE_YEARS,
+    QUARRY_UPGRADE_CLAUSE,
+    QUARRY_UPGRADE_DEADLINE,
+    MineralCategory,
+    category_of,
+)
 from domain.mines import MineMethod
 
 
@@ -64,36 +72,15 @@ class ScaleClass(StrEnum):
 
 # ---- thresholds: one table, each row cited ----------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class ScaleStandard:
-    group: str
-    minerals: tuple[str, ...]  # a mine's mineral matches when it contains one of these
-    open_pit_only: bool
-    min_scale_wt: float  # 万吨/年
-    clause: str
-
-
-SCALE_STANDARDS: tuple[ScaleStandard, ...] = (  # first match wins: the specific minerals before the quarry group
-    ScaleStandard("石膏矿", ("石膏",), False, 30, "seed 002 §02(二)2"),
-    ScaleStandard("水泥用灰岩矿", ("水泥用灰岩",), False, 30, "seed 002 §02(二)2"),
-    ScaleStandard("铁矿", ("铁矿",), False, 30, "seed 002 §04(二)2(1)"),
-    ScaleStandard("露天采石场（含建筑用白云岩）", ("建筑石料", "建筑用白云岩", "白云岩", "建筑用花岗岩",
-                                                   "建筑用石", "石灰岩", "灰岩", "采石"),
-                  True, 50, "seed 002 §02(二)2, §04(二)2(1)"),
-)
-MIN_SERVICE_YEARS = 5.0  # 服务年限不少于5年（不含基建期）: seed 002 §02(二)2, §04(二)2(1), §04(二)3(3)
-QUARRY_UPGRADE_DEADLINE = date(2025, 12, 31)  # 截止2025年12月31日，未实现产能提升的列入…名单: seed 002 §04(二)3(3)
+# The scale standard per mineral category, its figures and clauses: domain/minerals.py (shared with the grant precheck).
+SCALE_STANDARDS = CATEGORIES
 LICENCE_HELD_YEARS_FOR_EXIT = 1  # 领取采矿许可证满一年: seed 002 §04(二)2(2)
 NEW_MINE_MIN_CLASS = frozenset({ScaleClass.MEDIUM, ScaleClass.LARGE})  # 中型及以上: seed 002 §02(二)2, §04(二)4(2)
 
 
-def scale_standard(mineral: str, method: MineMethod) -> ScaleStandard | None:
+def scale_standard(mineral: str, method: MineMethod, *, new_mine: bool = False) -> MineralCategory | None:
     """The provincial scale standard a mineral is held to, or None when the standard names no such mineral."""
-    for standard in SCALE_STANDARDS:
-        if any(m in mineral for m in standard.minerals) and (not standard.open_pit_only or
-                                                             method is MineMethod.OPEN_PIT):
-            return standard
-    return None
+    return category_of(mineral, method is MineMethod.OPEN_PIT, new_mine=new_mine)
 
 
 def is_quarry(mineral: str, method: MineMethod) -> bool:
@@ -209,12 +196,13 @@ def licence_held_a_year(f: MineFacts, as_of: date) -> Tri:
 
 
 def below_scale(f: MineFacts) -> Tri:
-    standard = scale_standard(f.mineral, f.method)
+    standard = scale_standard(f.mineral, f.method, new_mine=f.proposed)
     return False if standard is None else _lt(f.scale_wt, standard.min_scale_wt)
 
 
 def short_service_life(f: MineFacts) -> Tri:
-    if scale_standard(f.mineral, f.method) is None:  # "以上矿种": only the minerals of the standard
+    # "以上矿种": only the minerals of the standard
+    if scale_standard(f.mineral, f.method, new_mine=f.proposed) is None:
         return False
     return _lt(f.remaining_service_years, MIN_SERVICE_YEARS)
 
@@ -371,6 +359,18 @@ def _result(c: Criterion) -> CriterionResult:
     return CriterionResult(code=c.code, category=c.category, clause=c.clause, text=c.text)
 
 
+def _below_standard_result(c: Criterion, facts: MineFacts, as_of: date) -> CriterionResult:
+    """A quarry held below standard after its upgrade window closed (§04(二)3(3)) cites that clause too."""
+    if k_and(is_quarry(facts.mineral, facts.method), k_not(short_service_life(facts)), below_scale(facts),
+             as_of > QUARRY_UPGRADE_DEADLINE) is True:
+        also = QUARRY_UPGRADE_CLAUSE.removeprefix("seed 002 ")
+        return CriterionResult(code=c.code, category=c.category, clause=f"{c.clause}, {also}",
+                               text=f"{c.text}；露天采石场截止{QUARRY_UPGRADE_DEADLINE.year}年"
+                                    f"{QUARRY_UPGRADE_DEADLINE.month}月{QUARRY_UPGRADE_DEADLINE.day}日"
+                                    "未实现产能提升，列入关闭取缔或引导退出名单")
+    return _result(c)
+
+
 def _missing(facts: MineFacts, unknown: list[Criterion]) -> list[MissingFact]:
     needed: dict[str, list[str]] = {}
     for c in unknown:
@@ -396,7 +396,8 @@ def classify(facts: MineFacts, as_of: date) -> Classification:
             category = cat
             break
         unknown_above += [c for c, v in outcomes if c.category is cat and v is None]
-    matched = [_result(c) for c, v in outcomes if v is True and c.category is not None
+    matched = [_below_standard_result(c, facts, as_of) if c.code == "BELOW_PROVINCIAL_STANDARD" else _result(c)
+               for c, v in outcomes if v is True and c.category is not None
                and (c.code != "RETAINED_MINE" or category is UPGRADE)]
     flags = [_result(c) for c, v in outcomes if c.category is None and v is True]
     decided = not unknown_above

@@ -28,6 +28,7 @@ class ErrorCode(StrEnum):
     DIVISION_NOT_FOUND = "DIVISION_NOT_FOUND"
     DEPARTMENT_NOT_FOUND = "DEPARTMENT_NOT_FOUND"
     USER_NOT_FOUND = "USER_NOT_FOUND"
+    CANNOT_DEACTIVATE_SELF = "CANNOT_DEACTIVATE_SELF"
     # 409
     WRONG_STAGE = "WRONG_STAGE"
     CASE_CLOSED = "CASE_CLOSED"
@@ -120,6 +121,7 @@ class ErrorCode(StrEnum):
     DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
     TEMPORAL_UNAVAILABLE = "TEMPORAL_UNAVAILABLE"
     TIMEOUT = "TIMEOUT"
+    CASE_BUSY = "CASE_BUSY"
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,7 @@ CATALOGUE: dict[ErrorCode, ErrorSpec] = {
     ErrorCode.DIVISION_NOT_FOUND: ErrorSpec(404, "行政区划不存在"),
     ErrorCode.DEPARTMENT_NOT_FOUND: ErrorSpec(404, "部门不存在"),
     ErrorCode.USER_NOT_FOUND: ErrorSpec(404, "用户不存在"),
+    ErrorCode.CANNOT_DEACTIVATE_SELF: ErrorSpec(409, "不能停用自己的账号"),
     ErrorCode.WRONG_STAGE: ErrorSpec(409, "案件当前阶段不允许此操作"),
     ErrorCode.CASE_CLOSED: ErrorSpec(409, "案件已办结，不能再办理"),
     ErrorCode.ALREADY_SIGNED: ErrorSpec(409, "贵方已签署，无需重复提交"),
@@ -234,6 +237,7 @@ CATALOGUE: dict[ErrorCode, ErrorSpec] = {
     ErrorCode.DATABASE_UNAVAILABLE: ErrorSpec(503, "数据库暂时不可用，请稍后重试"),
     ErrorCode.TEMPORAL_UNAVAILABLE: ErrorSpec(503, "流程引擎暂时不可用，请稍后重试"),
     ErrorCode.TIMEOUT: ErrorSpec(503, "处理超时，请稍后查询结果，勿重复提交"),
+    ErrorCode.CASE_BUSY: ErrorSpec(503, "该案件正在办理其他操作，请稍后重试"),
 }
 
 

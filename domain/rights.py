@@ -7,12 +7,14 @@ Sources:
   text; the 60-day registration limit of article 10 was not (REGISTRATION_LIMIT_CONFIRMED).
 - 国发〔2012〕52号: city and county bureaus approve transfers of the rights they issued.
 - seed 000 §二(三): 出让、登记 pass the county 三重一大; city-level rights also the city government meeting.
-- seed 002 §03 and §04(二)4: thresholds for new rights, 净矿, 双挂钩一达标, 招拍挂 on the public trading platform.
+- seed 002 §02(二)2 and §04(二)4: thresholds for new rights (domain/minerals.py), 净矿, 双挂钩一达标, 招拍挂 on
+  the public trading platform.
 - 《矿业权出让交易规则》(自然资规〔2023〕1号) as applied by provinces — the 招拍挂 periods. The national text was
   not available here: the figures below are the provincial practice recorded in DESIGN.md and are flagged
   (PERIODS_CONFIRMED_NATIONALLY); each province overrides them (settings `MINEFLOW_GRANT_PERIODS`).
 """
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date
@@ -21,6 +23,8 @@ from typing import Any
 
 from shapely.geometry import Polygon
 from shapely.validation import explain_validity
+
+from domain.minerals import MIN_SERVICE_YEARS, SERVICE_LIFE_CLAUSE, category_of
 
 
 class RightKind(StrEnum):
@@ -67,6 +71,8 @@ def polygon_problem(points: Sequence[Sequence[float]]) -> str | None:
     repeated at the end); it needs at least 3 distinct points and must not cross itself."""
     if any(len(p) != 2 for p in points):
         return "每个拐点须为 [X, Y] 两个坐标"
+    if not all(math.isfinite(float(v)) for p in points for v in p):
+        return "拐点坐标须为有限数值"
     ring = [(float(x), float(y)) for x, y in points]
     if len(ring) >= 2 and ring[0] == ring[-1]:
         ring = ring[:-1]
@@ -93,6 +99,57 @@ def split_zone(y: float) -> tuple[int | None, float]:
         zone = int(y // ZONE_FACTOR)
         return zone, round(y - zone * ZONE_FACTOR, 4)  # registries give millimetres at most
     return None, y
+
+
+@dataclass(frozen=True)
+class Extent:
+    """Where a division's 拐点坐标 can plausibly lie: its 3° Gauss-Krüger zones (the number written before Y's
+    easting) and the ranges of X (northing) and of the easting (with its 500 km false easting), in metres."""
+
+    name: str
+    zones: frozenset[int]
+    x: tuple[float, float]
+    easting: tuple[float, float]
+
+
+# Mainland China and Hainan: about 18°–54°N, 73°–135°E, i.e. 3° zones 25–45. A point outside is a typing error
+# (a missing digit, −1e300), whatever the division.
+CHINA_EXTENT = Extent("中国境内", frozenset(range(25, 46)), (1_950_000.0, 6_000_000.0), (250_000.0, 750_000.0))
+# By division-code prefix, longest first. 中卫市 (中宁县, 海原县, 沙坡头区) lies at about 36.0°–37.7°N and
+# 104.2°–106.2°E: X ≈ 3.99–4.18e6 m; its own 3° zone is 35 (central meridian 105°E, eastings ≈ 430–610 km), and
+# zone 36 (108°E) is accepted because the city's registries, and the demo data, write Y in it (eastings down to
+# ≈ 160 km for the city's west). 宁夏 as a whole: 35.2°–39.4°N, 104.2°–107.7°E.
+DIVISION_EXTENTS: dict[str, Extent] = {
+    "6405": Extent("中卫市", frozenset({35, 36}), (3_950_000.0, 4_250_000.0), (150_000.0, 700_000.0)),
+    "64": Extent("宁夏回族自治区", frozenset({35, 36}), (3_850_000.0, 4_400_000.0), (150_000.0, 750_000.0)),
+}
+
+
+def extent_of(division_code: str) -> Extent:
+    for prefix in sorted(DIVISION_EXTENTS, key=len, reverse=True):
+        if division_code.startswith(prefix):
+            return DIVISION_EXTENTS[prefix]
+    return CHINA_EXTENT
+
+
+def coordinates_problem(points: Sequence[Sequence[float]], division_code: str) -> str | None:
+    """Why the 拐点坐标 cannot lie in the division (zone, X or easting out of its extent), in Chinese, or None.
+    A Y without a zone number is taken as the easting alone."""
+    extent = extent_of(division_code)
+    for n, (x, y) in enumerate(points, start=1):
+        if not (math.isfinite(x) and math.isfinite(y)):
+            return f"第 {n} 个拐点坐标须为有限数值"
+        zone, easting = split_zone(y) if y < 100 * ZONE_FACTOR else (None, math.inf)
+        if zone is not None and zone not in extent.zones:
+            return (f"第 {n} 个拐点的 Y 坐标带号 {zone} 不在{extent.name}所在的 3° 带"
+                    f"（{'、'.join(str(z) for z in sorted(extent.zones))}）")
+        if not extent.x[0] <= x <= extent.x[1]:
+            return (f"第 {n} 个拐点的 X 坐标 {x:.10g} 米不在{extent.name}范围内"
+                    f"（{extent.x[0]:.0f}–{extent.x[1]:.0f} 米）")
+        if not extent.easting[0] <= easting <= extent.easting[1]:
+            return (f"第 {n} 个拐点的 Y 坐标（东坐标 {easting:.10g} 米）不在{extent.name}范围内"
+                    f"（{extent.easting[0]:.0f}–{extent.easting[1]:.0f} 米，可带 3° 带号）")
+    return None
 
 
 def area_polygon(points: Sequence[Sequence[float]]) -> Polygon:
@@ -273,26 +330,9 @@ EXTENSION_CLAUSE = "《行政许可法》第四十二条"
 
 # ---- grant (出让) ----------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Threshold:
-    minerals: frozenset[str]
-    open_pit_only: bool
-    min_wt: float
-    label: str
-
-
-# seed 002 §03: "停止审批新建和改扩建后独立生产系统生产规模小于30万吨/年石膏矿、30万吨/年水泥用灰岩矿、
-# 50万吨/年露天采石场（含建筑用白云岩），以上矿种新建和改扩建后服务年限不少于5年（不含基建期）"
-QUARRY_MINERALS = frozenset({"建筑石料用灰岩", "建筑用白云岩", "建筑用花岗岩", "建筑用砂岩", "建筑用安山岩"})
-SCALE_THRESHOLDS: tuple[Threshold, ...] = (
-    Threshold(QUARRY_MINERALS, True, 50, "露天采石场（含建筑用白云岩）"),
-    Threshold(frozenset({"石膏"}), False, 30, "石膏矿"),
-    Threshold(frozenset({"水泥用灰岩"}), False, 30, "水泥用灰岩矿"),
-)
-SCALE_CLAUSE = "seed 002 §03（省委省政府管控标准）"
-MIN_SERVICE_YEARS = 5
-SERVICE_LIFE_CLAUSE = "seed 002 §03（服务年限不少于5年，不含基建期）"
-MIN_SCALE_CLAUSE = "seed 002 §03、§04(二)4(2)（新设矿业权矿床规模和生产规模均达到中型及以上）"
+# The scale and service-life standard for new and expanded mines is domain/minerals.py's table (with the 四个一批
+# classifier's); a block is held to it by its mineral's category, aliases included (建筑石料, 石灰岩 … → 露天采石场).
+MIN_SCALE_CLAUSE = "seed 002 §02(二)2, §04(二)4(2)"  # 新设矿业权矿床规模和生产规模均达到中型及以上
 CLEAN_SITE_CLAUSE = "seed 002 §04(二)4(3)（净矿出让）"
 CAPACITY_CLAUSE = "seed 002 §04(二)4(2)（双挂钩一达标）"
 
@@ -344,14 +384,13 @@ def grant_findings(block: BlockFacts, overlapping: Sequence[str]) -> list[GrantF
     if overlapping:
         found.append(GrantFinding(GrantCheck.NO_OVERLAP, f"出让范围与已设矿业权重叠：{'、'.join(overlapping)}",
                                   CLEAN_SITE_CLAUSE))
-    for t in SCALE_THRESHOLDS:
-        if block.mineral in t.minerals and (block.open_pit or not t.open_pit_only) and block.production_wt < t.min_wt:
-            found.append(GrantFinding(GrantCheck.PRODUCTION_SCALE,
-                                      f"{t.label}生产规模 {block.production_wt:g} 万吨/年，低于 {t.min_wt:g} 万吨/年",
-                                      SCALE_CLAUSE))
+    category = category_of(block.mineral, block.open_pit, new_mine=True)
+    if category is not None and block.production_wt < category.min_scale_wt:
+        found.append(GrantFinding(GrantCheck.PRODUCTION_SCALE, f"{category.name}生产规模 {block.production_wt:g} "
+                                  f"万吨/年，低于 {category.min_scale_wt:g} 万吨/年", category.clause))
     if block.service_years < MIN_SERVICE_YEARS:
         found.append(GrantFinding(GrantCheck.SERVICE_LIFE,
-                                  f"服务年限 {block.service_years:g} 年，少于 {MIN_SERVICE_YEARS} 年",
+                                  f"服务年限 {block.service_years:g} 年，少于 {MIN_SERVICE_YEARS:g} 年（不含基建期）",
                                   SERVICE_LIFE_CLAUSE))
     if SCALE_RANK[block.deposit_scale] < SCALE_RANK[Scale.MEDIUM]:
         found.append(GrantFinding(GrantCheck.DEPOSIT_SCALE, "矿床规模未达到中型及以上", MIN_SCALE_CLAUSE))

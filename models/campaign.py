@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from domain.campaign import CampaignStage, ClosureStage, FindingKind, KeyCheck, RectStage, ReferralKind
 from domain.roles import DepartmentKind
 from models.cases import Actor, CaseViewBase, LongText, MineFacts, PartySpec, Reason, ShortText, Wire
+from models.file_refs import FileId, FileRef, carried_files, file_ids
 
 Evidence = list[ShortText]
 
@@ -212,11 +213,13 @@ class ItemCloseRequest(Wire):
         description="销号佐证材料（档案号、照片编号等）",
     )
     note: LongText = Field(default="", title="说明")
+    files: list[FileId] = file_ids("销号佐证附件")
 
 
 class ItemCloseInput(ItemCloseRequest):
     actor: Actor
     item_no: int
+    files: list[FileRef] = carried_files()
 
 
 class FindingRequest(Wire):
@@ -356,11 +359,13 @@ class StepDoneRequest(Wire):
         description="完成佐证（停电通知单、收缴清单、注销文书等）",
     )
     note: LongText = Field(default="", title="说明")
+    files: list[FileId] = file_ids("完成佐证附件")
 
 
 class StepDoneInput(StepDoneRequest):
     actor: Actor
     stage: ClosureStage
+    files: list[FileRef] = carried_files()
 
 
 class ClosureView(CaseViewBase):
@@ -383,7 +388,7 @@ class BatchRequest(Wire):
         json_schema_extra={"x-picker": "jurisdiction_mine"},
         min_length=1,
         max_length=BATCH_LIMIT,
-        description="矿山 id 列表",
+        description="要启动的矿山（可多选）",
     )
     campaign_id: str | None = Field(
         title="所属治理整顿",

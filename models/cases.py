@@ -9,11 +9,13 @@ handler: a field can be added later without breaking recorded histories. Procedu
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from domain.calendar import CHINA_TZ, day_out_of_range
 from domain.cases import Status
 from domain.mines import MineMethod
 from domain.roles import DepartmentKind, Role
+from models.file_refs import FileId, FileRef, carried_files, file_ids
 
 # Text a user may type: no control characters (a NUL cannot even be stored by PostgreSQL) and no bidirectional
 # overrides (which make a displayed text read differently from what was stored). Lone surrogates are refused by
@@ -27,6 +29,16 @@ LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000, pattern=SAFE_TEXT)]
 Username = Annotated[str, StringConstraints(min_length=3, max_length=40, pattern=r"^[a-z][a-z0-9_.-]+$")]
 PartyCode = Annotated[str, StringConstraints(min_length=2, max_length=60, pattern=r"^[a-z_]+(:[a-z][a-z0-9_.-]+)?$")]
+
+
+def _plausible_day(day: date) -> date:
+    if problem := day_out_of_range(day, datetime.now(CHINA_TZ).date()):
+        raise ValueError(problem)
+    return day
+
+
+# A day of a procedure given by a user: 2000 to a few years ahead (domain/calendar.py), else 422 naming the field.
+PlausibleDay = Annotated[date, AfterValidator(_plausible_day)]
 
 
 class Wire(BaseModel):
@@ -265,10 +277,12 @@ class CommitteeDecisionRequest(Wire):
         description="回避成员",
     )
     note: LongText = Field(default="", title="说明")
+    files: list[FileId] = file_ids("会议纪要附件")
 
 
 class CommitteeDecisionInput(CommitteeDecisionRequest):
     actor: Actor
+    files: list[FileRef] = carried_files()
 
 
 # ---- countersign: signing and the moves of a round ------------------------------------------------------------
@@ -288,10 +302,12 @@ class SignOffRequest(Wire):
         max_length=50,
         description="发现的问题清单",
     )
+    files: list[FileId] = file_ids("验收佐证附件（现场照片、检测报告等）")
 
 
 class SignOffInput(SignOffRequest):
     actor: Actor
+    files: list[FileRef] = carried_files()
 
 
 class ReassignRequest(Wire):
@@ -369,7 +385,7 @@ class UrgeRequest(Wire):
         json_schema_extra={"x-picker": "pending_party"},
         min_length=1,
         max_length=20,
-        description="被催办的待办方（见案件 pending）",
+        description="被催办的待办方（案件当前等待办理的单位或个人）",
     )
     message: Reason = Field(title="催办内容")
 
@@ -392,6 +408,18 @@ class CopyInput(Wire):
 
 
 # ---- activity payloads ---------------------------------------------------------------------------------------
+
+
+class CalendarNotice(BaseModel):
+    """A year's official holiday arrangement has been loaded (the `calendar_loaded` signal): running cases re-plan
+    their pending deadlines. The table travels here so each case's history records what it was told; the dates a
+    re-plan uses come from the calendar activities, recorded in history too."""
+
+    year: int
+    holidays: list[date]
+    workdays: list[date]
+    source: str
+    loaded_by: str
 
 
 class DeadlineRequest(BaseModel):

@@ -23,7 +23,7 @@ from domain.classification import (
 from domain.divisions import city_of
 from domain.errors import DomainError, ErrorCode
 from models.audit import AuditEntry, AuditEvent, append_events
-from models.cases import SAFE_NAME, ShortText, Wire
+from models.cases import SAFE_NAME, PlausibleDay, ShortText, Wire
 from models.db import UTCDateTime, str_enum, utcnow
 from models.registry import Mine, MineStatus
 
@@ -182,7 +182,7 @@ class ClassificationRunCreate(BaseModel):
     model_config = {"extra": "forbid"}
     division_code: str = PydanticField(pattern=r"^[0-9]{6}$", title="县（区）", description="县（区）行政区划代码",
                                        json_schema_extra={"x-picker": "county"})
-    as_of: date | None = PydanticField(None, title="分类基准日", description="分类基准日（默认今天）",
+    as_of: PlausibleDay | None = PydanticField(None, title="分类基准日", description="分类基准日（默认今天）",
                                        json_schema_extra={"x-default": "today"})
 
 

@@ -5,6 +5,7 @@ failing, and `BEGIN IMMEDIATE` for write transactions so read-then-write sequenc
 document-number sequence) cannot interleave. PostgreSQL takes row or advisory locks inside those transactions.
 """
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -61,6 +62,7 @@ class Database:
         if self.is_sqlite:
             _configure_sqlite(self.engine, busy_timeout_ms)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+        self._writer_locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
 
     @classmethod
     def from_settings(cls, settings: "Settings") -> "Database":
@@ -75,15 +77,45 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """A transaction holding the write lock from its first statement (SQLite `BEGIN IMMEDIATE`);
-        committed when the block ends, rolled back if it raises."""
-        async with self._sessions() as session:
-            if self.is_sqlite:
-                await session.connection(execution_options={"sqlite_immediate": True})
+        committed when the block ends, rolled back if it raises.
+
+        SQLite has one writer at a time: this process's writers queue on a lock, in turn, instead of on SQLite's
+        busy handler, which sleeps and polls (up to 100 ms a try) and under load makes each write wait many times
+        its own length. Writers of other processes still meet the busy timeout."""
+        if not self.is_sqlite:
+            async with self._sessions() as session:
+                yield session
+                await session.commit()
+            return
+        async with self._writer_lock(), self._sessions() as session:
+            await session.connection(execution_options={"sqlite_immediate": True})
             yield session
             await session.commit()
 
+    def _writer_lock(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        if (lock := self._writer_locks.get(loop)) is None:
+            for closed in [other for other in self._writer_locks if other.is_closed()]:
+                del self._writer_locks[closed]
+            lock = self._writer_locks[loop] = asyncio.Lock()
+        return lock
+
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+@asynccontextmanager
+async def write_beside(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """A short write transaction of its own on `session`'s engine, beside a request's read session (for code
+    handed a session, not the `Database`); committed when the block ends, rolled back if it raises.
+
+    Under SQLite it begins IMMEDIATE, as `Database.write()` does: a transaction that reads first and then writes
+    fails at once (SQLITE_BUSY, no busy wait) whenever another writer committed since its read."""
+    async with AsyncSession(session.bind, expire_on_commit=False) as own:
+        if own.bind.dialect.name == "sqlite":
+            await own.connection(execution_options={"sqlite_immediate": True})
+        yield own
+        await own.commit()
 
 
 def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:

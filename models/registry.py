@@ -7,14 +7,14 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import field_validator, model_validator
-from sqlalchemy import Column, UniqueConstraint
+from sqlalchemy import Column, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from domain.credit_code import credit_code_problem
 from domain.divisions import division_code_problem
 from domain.mines import MineMethod
 from domain.roles import DepartmentKind, Role
-from models.cases import SAFE_NAME
+from models.cases import SAFE_NAME, SAFE_TEXT
 from models.db import UTCDateTime, str_enum, utcnow
 
 
@@ -154,7 +154,8 @@ class UserCreate(UserBase):
             raise ValueError("企业用户必须指定 enterprise_id")
         if self.role is Role.DEPARTMENT_OFFICER and self.department_id is None:
             raise ValueError("部门经办人必须指定 department_id")
-        if self.role not in (Role.ENTERPRISE, Role.ADMIN) and self.division_code is None:
+        # a department implies its division (api/services/admin.py derives it and refuses a mismatch)
+        if self.role not in (Role.ENTERPRISE, Role.ADMIN) and self.division_code is None and self.department_id is None:
             raise ValueError("该角色必须指定所属行政区划 division_code")
         return self
 
@@ -164,6 +165,9 @@ class User(UserBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     password_hash: str = Field(max_length=255)
     is_active: bool = True
+    # Raised when the password changes or the account is stopped: a token carries the epoch it was issued in
+    # ("ep"), so every session signed before ends at once (api/deps.py), even across API processes.
+    session_epoch: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
@@ -176,6 +180,19 @@ class UserPublic(SQLModel):
     division_code: str | None = None
     department_id: int | None = None
     enterprise_id: int | None = None
+
+
+class UserAdminView(UserPublic):
+    """The administrator's user listing: with whether the account may log in."""
+
+    is_active: bool
+
+
+class UserActivation(SQLModel):
+    """`POST /users/{username}/deactivate` and `/reactivate`: why (recorded in the audit chain)."""
+
+    reason: str | None = Field(default=None, max_length=500, schema_extra={"pattern": SAFE_TEXT},
+                               description="理由（记入审计链）")
 
 
 class LoginThrottle(SQLModel, table=True):

@@ -20,6 +20,7 @@ from models.cases import (
     Username,
     Wire,
 )
+from models.file_refs import FileId, FileRef, carried_files, file_ids
 
 
 class MaterialRef(Wire):
@@ -70,6 +71,7 @@ class ReopeningCreate(Wire):
         max_length=30,
         description="申请材料",
     )
+    files: list[FileId] = file_ids("申请材料附件")
 
 
 class IntakeRequest(Wire):
@@ -113,10 +115,12 @@ class CorrectionRequest(Wire):
         max_length=30,
     )
     note: LongText = Field(default="", title="说明")
+    files: list[FileId] = file_ids("补正材料附件")
 
 
 class CorrectionInput(CorrectionRequest):
     actor: Actor
+    files: list[FileRef] = carried_files()
 
 
 class RectificationDoneRequest(Wire):
@@ -127,10 +131,12 @@ class RectificationDoneRequest(Wire):
         default_factory=list,
         max_length=30,
     )
+    files: list[FileId] = file_ids("整改材料附件")
 
 
 class RectificationDoneInput(RectificationDoneRequest):
     actor: Actor
+    files: list[FileRef] = carried_files()
 
 
 class CommitteeMaterialRequest(Wire):
@@ -141,10 +147,12 @@ class CommitteeMaterialRequest(Wire):
         default_factory=list,
         max_length=30,
     )
+    files: list[FileId] = file_ids("补充材料附件")
 
 
 class CommitteeMaterialInput(CommitteeMaterialRequest):
     actor: Actor
+    files: list[FileRef] = carried_files()
 
 
 class ApprovalRequest(Wire):

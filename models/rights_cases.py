@@ -24,6 +24,7 @@ from models.cases import (
     ShortText,
     Wire,
 )
+from models.file_refs import FileId, FileRef, carried_files, file_ids
 from models.rights import Ring
 
 
@@ -158,6 +159,7 @@ class TransferCreate(Wire):
         json_schema_extra={"x-widget": "materials", "x-rows": "transfer_required"},
         max_length=20,
     )
+    files: list[FileId] = file_ids("申请材料附件")
 
 
 class TransferRightFacts(Wire):
@@ -275,10 +277,12 @@ class TransferCorrectionRequest(Wire):
         title="更新转让条件（如有变化）", default=None, description="更新后的转让条件证明"
     )
     note: LongText = Field(default="", title="说明")
+    files: list[FileId] = file_ids("补正材料附件")
 
 
 class TransferCorrectionInput(TransferCorrectionRequest):
     actor: Actor
+    files: list[FileRef] = carried_files()
 
 
 class TransferDecisionRequest(Wire):

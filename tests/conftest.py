@@ -113,7 +113,7 @@ async def demo_db(db: Database, demo_password_hash: str) -> Database:
 async def _stack(client: Client, db: Database, env: WorkflowEnvironment | None = None) -> AsyncIterator[Stack]:
     settings = settings_for_tests(db.url, f"test-{uuid.uuid4()}")
     app = create_app(settings, db=db, temporal=client)
-    async with build_worker(client, db, settings.task_queue), make_http(app) as http:
+    async with build_worker(client, db, settings.task_queue, settings=settings), make_http(app) as http:
         stack = Stack(temporal=client, db=db, settings=settings, http=http, app=app)
         if env is not None:
             stack.now = env.get_current_time

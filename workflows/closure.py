@@ -8,11 +8,13 @@ Each step is done by its department within its working-day deadline, else escala
 ends the mine's registry status becomes closed, once.
 """
 
+from datetime import datetime
 from typing import ClassVar
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from documents.kinds import DocumentKind
     from domain.campaign import (
         CLOSURE_STAGE_NAMES,
         CLOSURE_STEPS,
@@ -54,6 +56,7 @@ class ClosureWorkflow(CaseEngine):
         self._start, self._policy = start, start.policy
         self._publicity_over = False
         self._publicity_at = None
+        self._publicity_from: datetime | None = None  # when the 公示 started (re-planned from there)
         steps = []
         for step in CLOSURE_STEPS:
             if step.department is None:
@@ -120,10 +123,12 @@ class ClosureWorkflow(CaseEngine):
 
     async def _publicity(self) -> None:
         await self._enter(C.PUBLICITY)
-        plan = await calls.plan_deadline(self._now(), self._policy.publicity_working_days)
+        self._publicity_from = self._now()
+        plan = await calls.plan_deadline(self._publicity_from, self._policy.publicity_working_days)
         self._case.publicity_until, self._publicity_at = plan.due, plan.due_at
         self._record(SYSTEM, "publicity_started",
                      f"关闭取缔及生态修复情况向社会公示至 {plan.due}（{PUBLICITY_CLAUSE}）", until=str(plan.due))
+        self._issue(DocumentKind.CLOSURE_ACCEPTANCE)
         await self._wait(until=lambda: self._publicity_over)
         self._record(SYSTEM, "publicity_ended", "公示期满")
 
@@ -153,6 +158,19 @@ class ClosureWorkflow(CaseEngine):
 
     def _step(self) -> StepRecord | None:
         return next((s for s in self._case.steps if s.stage == self._case.stage), None)
+
+    async def _replan_deadlines(self) -> None:
+        """After a year's arrangement was loaded: the current step's limit (unless escalated) and a running 公示
+        are planned again from when they started."""
+        case = self._case
+        for step in case.steps:
+            if step.stage == case.stage and step.started_at and step.done_at is None and step.escalated_at is None:
+                days = self._policy.step_working_days.get(step.stage.value, _default_days(step.stage))
+                plan = await calls.plan_deadline(step.started_at, days)
+                step.due, step.due_at = plan.due, plan.due_at
+        if case.stage is C.PUBLICITY and self._publicity_at is not None and self._publicity_from is not None:
+            plan = await calls.plan_deadline(self._publicity_from, self._policy.publicity_working_days)
+            case.publicity_until, self._publicity_at = plan.due, plan.due_at
 
     def _alarms(self) -> list[Alarm]:
         alarms: list[Alarm] = []

@@ -13,6 +13,7 @@ from typing import ClassVar
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from documents.kinds import DocumentKind
     from domain.calendar import local_date
     from domain.cases import Status
     from domain.errors import ErrorCode
@@ -72,6 +73,7 @@ class GrantWorkflow(MeetingSteps):
         self._start, self._policy = start, start.policy
         self._reserved: CapacityCheckInput | None = None  # the capacity this grant holds in the ledger
         self._fee_remind_at: datetime | None = None
+        self._fee_from: datetime | None = None  # when the fee period started (re-planned from there)
         self._case = GrantView(
             case_id=start.case_id, title=f"{block.block_name} 采矿权出让（{GRANT_MODE_NAMES[block.mode]}）",
             mine_name=block.block_name, division_code=block.division_code, division_name=start.division_name,
@@ -213,6 +215,8 @@ class GrantWorkflow(MeetingSteps):
                      f"出让结果公示开始，{self._policy.publicity_working_days} 个工作日，至 "
                      f"{self._case.period_clock['publicity'].ends} 止（{GRANT_PERIODS_CLAUSE}）",
                      ends=str(self._case.period_clock["publicity"].ends))
+        self._issue(DocumentKind.GRANT_CONFIRMATION)
+        self._issue(DocumentKind.GRANT_PUBLICITY)
 
     def _set_result(self, result: GrantResultInput) -> None:
         self._case.result = GrantResult(winner_enterprise_id=result.winner_enterprise_id,
@@ -239,7 +243,8 @@ class GrantWorkflow(MeetingSteps):
 
     async def _fee_payment(self) -> None:
         await self._enter(Stage.FEE_PAYMENT)
-        plan = await calls.plan_deadline(self._now(), self._policy.fee_payment_days, self._policy.fee_reminder_days,
+        self._fee_from = self._now()
+        plan = await calls.plan_deadline(self._fee_from, self._policy.fee_payment_days, self._policy.fee_reminder_days,
                                          calendar_days=True)
         self._case.fee_due, self._case.fee_due_at = plan.due, plan.due_at
         self._fee_remind_at = plan.remind_at
@@ -329,6 +334,32 @@ class GrantWorkflow(MeetingSteps):
         return None
 
     # ---- alarms ------------------------------------------------------------------------------------------------
+
+    async def _replan_deadlines(self) -> None:
+        """After a year's arrangement was loaded: a running 公告/挂牌/公示 period is counted again from now (days used
+        kept), and the natural-day fee period ends on a working day by the new table (民法典 第二百零三条)."""
+        case = self._case
+        for name, period in case.period_clock.items():
+            if period.running_since is None or period.finished:
+                continue
+            before = period.ends
+            await self._pause_period(name)
+            await self._run_period(name)
+            if period.ends != before:
+                self._record(SYSTEM, "deadline_replanned",
+                             f"已按国务院办公厅公布的节假日安排重新推算{PERIOD_NAMES[name]}：{before} → {period.ends}",
+                             period=name, before=str(before), ends=str(period.ends), provisional=period.provisional)
+        if case.stage is Stage.FEE_PAYMENT and case.fee_due_at is not None and self._fee_from is not None:
+            before_due = case.fee_due
+            plan = await calls.plan_deadline(self._fee_from, self._policy.fee_payment_days,
+                                             self._policy.fee_reminder_days, calendar_days=True)
+            if self._fee_remind_at is not None:  # not yet reminded
+                self._fee_remind_at = plan.remind_at
+            case.fee_due, case.fee_due_at = plan.due, plan.due_at
+            if plan.due != before_due:
+                self._record(SYSTEM, "deadline_replanned",
+                             f"已按国务院办公厅公布的节假日安排重新推算出让收益缴纳期限：{before_due} → {plan.due}",
+                             before=str(before_due), fee_due=str(plan.due))
 
     def _alarms(self) -> list[Alarm]:
         alarms: list[Alarm] = []

@@ -11,11 +11,13 @@ Overdue items escalate to the county's 督查组; an item still open long after 
 lets lapse may be given to a third party commissioned by the county, its cost recorded as a claim.
 """
 
+from datetime import datetime
 from typing import ClassVar
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from documents.kinds import DocumentKind
     from domain.campaign import (
         FINDING_NAMES,
         FINDING_REFERRAL,
@@ -76,6 +78,8 @@ class RectificationWorkflow(CaseEngine):
         self._start, self._policy = start, start.policy
         self._plan_due: DeadlinePlan | None = None
         self._plan_escalated = False
+        self._plan_from: datetime | None = None  # when the plan's limit started (re-planned from there)
+        self._acceptance_from: datetime | None = None
         self._acceptance_due: DeadlinePlan | None = None
         self._acceptance_escalated = False
         self._items_dirty = False
@@ -108,6 +112,7 @@ class RectificationWorkflow(CaseEngine):
                     break
             self._case.stage = S.CLOSED
             self._record(SYSTEM, "case_closed_off", "自治区级验收通过，该矿整治验收销号")
+            self._issue(DocumentKind.RECTIFICATION_CLEARANCE)
             await self._close(Status.COMPLETED, "验收销号", end=False)
         except CaseEnded:
             pass
@@ -117,7 +122,8 @@ class RectificationWorkflow(CaseEngine):
     async def _survey(self) -> None:
         """查清现状: the plan, with its responsible person and items (一矿一方案)."""
         await self._enter(S.SURVEY)
-        self._plan_due = await calls.plan_deadline(self._now(), self._policy.plan_limit_working_days)
+        self._plan_from = self._now()
+        self._plan_due = await calls.plan_deadline(self._plan_from, self._policy.plan_limit_working_days)
         self._case.plan_due = self._plan_due.due
         plan: PlanInput = await self._next(self.plan)
         case, now = self._case, self._now()
@@ -136,10 +142,13 @@ class RectificationWorkflow(CaseEngine):
                      "；".join(f"{i.no}. {RECT_STAGE_NAMES[i.link]}·{i.description}（{i.department_name}，{i.due}前）"
                               for i in case.items),
                      responsible_person=plan.responsible_person, items=len(case.items))
+        self._issue(DocumentKind.RECTIFICATION_NOTICE)
 
     async def _acceptance(self, step: ActionHandler, stage: RectStage, label: str) -> bool:
         await self._enter(stage)
-        self._acceptance_due = await calls.plan_deadline(self._now(), self._policy.acceptance_limit_working_days)
+        self._acceptance_from = self._now()
+        self._acceptance_due = await calls.plan_deadline(self._acceptance_from,
+                                                         self._policy.acceptance_limit_working_days)
         self._acceptance_escalated = False
         verdict: AcceptanceInput = await self._next(step)
         self._acceptance_due = None
@@ -165,8 +174,8 @@ class RectificationWorkflow(CaseEngine):
                      reopen=verdict.reopen)
         return False
 
-    async def _set_deadline(self, item: RectItem) -> None:
-        plan = await calls.plan_deadline(self._now(), item.working_days)
+    async def _set_deadline(self, item: RectItem, start: datetime | None = None) -> None:
+        plan = await calls.plan_deadline(start or self._now(), item.working_days)
         item.due, item.due_at = plan.due, plan.due_at
         refer = await calls.plan_deadline(plan.due_at, self._policy.referral_after_working_days)
         item.refer_at = refer.due_at
@@ -312,6 +321,21 @@ class RectificationWorkflow(CaseEngine):
             kind=kind, reason=reason, by=by.username, at=now))
 
     # ---- alarms --------------------------------------------------------------------------------------------------
+
+    async def _replan_deadlines(self) -> None:
+        """After a year's arrangement was loaded: the plan's and the acceptance's limits, and each open item's, are
+        planned again from when they started; an escalated limit stays as it was."""
+        case = self._case
+        if case.stage is S.SURVEY and self._plan_due and self._plan_from and not self._plan_escalated:
+            self._plan_due = await calls.plan_deadline(self._plan_from, self._policy.plan_limit_working_days)
+            case.plan_due = self._plan_due.due
+        if self._acceptance_due and self._acceptance_from and not self._acceptance_escalated:
+            self._acceptance_due = await calls.plan_deadline(self._acceptance_from,
+                                                             self._policy.acceptance_limit_working_days)
+        for item in case.items:
+            if item.status == "open" and item.escalated_at is None and item.referred_at is None:
+                await self._set_deadline(item, item.opened_at)
+                self._items_dirty = True
 
     def _alarms(self) -> list[Alarm]:
         case, alarms = self._case, []

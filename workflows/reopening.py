@@ -9,12 +9,13 @@ moves are `workflows/parts/countersign.py`.
 """
 
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import ClassVar
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from documents.kinds import DocumentKind
     from domain.calendar import local_date
     from domain.cases import Status
     from domain.errors import ErrorCode
@@ -86,6 +87,8 @@ class ReopeningWorkflow(cs.CountersignMoves):
         mine, policy = start.mine, start.policy
         self._start, self._policy = start, policy
         self._intake_due: DeadlinePlan | None = None
+        self._intake_from: datetime | None = None  # when the intake limit started (re-planned from there)
+        self._correction_from: datetime | None = None
         self._intake_escalated = False
         self._correction_due: DeadlinePlan | None = None
         self._committee_since: date | None = None
@@ -134,7 +137,8 @@ class ReopeningWorkflow(cs.CountersignMoves):
             if self._case.missing:  # a correction is outstanding (asked for at intake, or on a return)
                 await self._correction()
             await self._enter(Stage.INTAKE)
-            self._intake_due = await calls.plan_deadline(self._now(), self._policy.intake_limit_working_days)
+            self._intake_from = self._now()
+            self._intake_due = await calls.plan_deadline(self._intake_from, self._policy.intake_limit_working_days)
             self._intake_escalated = False
             decision: IntakeInput = await self._next(self.intake)
             if decision.decision == "accept":
@@ -142,15 +146,19 @@ class ReopeningWorkflow(cs.CountersignMoves):
                 self._record(decision.actor, "intake_accepted",
                              f"受理申请。专家组：{'、'.join(e.name for e in self._case.experts)}。{decision.note}",
                              experts=[e.assignee for e in self._case.experts])
+                self._issue(DocumentKind.ACCEPTANCE_NOTICE)
                 return "joint_acceptance"
             self._case.missing = list(dict.fromkeys(decision.missing))
             self._record(decision.actor, "correction_requested",
                          f"一次性告知需补正材料：{self._material_names(self._case.missing)}。{decision.note}",
                          missing=[k.value for k in self._case.missing])
+            self._issue(DocumentKind.CORRECTION_NOTICE)
 
     async def _correction(self) -> None:
         await self._enter(Stage.CORRECTION)
-        self._correction_due = await calls.plan_deadline(self._now(), self._policy.correction_limit_working_days)
+        self._correction_from = self._now()
+        self._correction_due = await calls.plan_deadline(self._correction_from,
+                                                         self._policy.correction_limit_working_days)
         self._case.correction_due_at = self._correction_due.due_at
         correction: CorrectionInput = await self._next(self.correction)
         self._merge_materials(correction.materials)
@@ -171,6 +179,7 @@ class ReopeningWorkflow(cs.CountersignMoves):
             if result == "pass":
                 self._record(SYSTEM, "acceptance_passed", f"第{round_.no}轮联合验收通过，提请县党委政府集体研究",
                              round=round_.no)
+                self._issue(DocumentKind.JOINT_ACCEPTANCE_SUMMARY)
                 return "committee_review"
             failed = [p for p in cs.active(round_) if p.verdict == "fail"]
             summary = "；".join(f"{p.name}：{p.opinion or '、'.join(p.findings)}" for p in failed)
@@ -178,6 +187,8 @@ class ReopeningWorkflow(cs.CountersignMoves):
             if sum(r.outcome == "fail" for r in self._case.rounds) >= self._policy.max_acceptance_rounds:
                 self._record(SYSTEM, "acceptance_failed", f"第{round_.no}轮联合验收不合格：{summary}",
                              round=round_.no, parties=[p.party for p in failed])
+                self._issue(DocumentKind.JOINT_ACCEPTANCE_SUMMARY)
+                self._issue(DocumentKind.REOPENING_REFUSAL)
                 await self._close(Status.REJECTED, f"联合验收不合格，不予开复工（{JOINT_ACCEPTANCE_CLAUSE}）")
             self._record(SYSTEM, "acceptance_failed", f"第{round_.no}轮联合验收未通过，责令整改后复验：{summary}",
                          round=round_.no, parties=[p.party for p in failed])
@@ -203,6 +214,7 @@ class ReopeningWorkflow(cs.CountersignMoves):
             if meeting.decision == "approve":
                 return "approval"
             if meeting.decision == "reject":
+                self._issue(DocumentKind.REOPENING_REFUSAL)
                 await self._close(Status.REJECTED, f"县党委政府集体研究不同意开复工（{meeting.meeting_no}）")
             self._awaiting_committee_material = True
             material: CommitteeMaterialInput = await self._next(self.committee_material)
@@ -223,6 +235,7 @@ class ReopeningWorkflow(cs.CountersignMoves):
         self._case.document_no, self._case.approved_at = issued.doc_no, now
         self._record(approval.actor, "approved", f"下发开复工批复 {issued.doc_no}。{approval.note}",
                      document_no=issued.doc_no)
+        self._issue(DocumentKind.REOPENING_APPROVAL)
         self._record(approval.actor, "filing_sent", "批复同时报市自然资源局备案")
         return "resumption"
 
@@ -393,12 +406,25 @@ class ReopeningWorkflow(cs.CountersignMoves):
         if inp.to_stage == "correction":
             self._case.missing = list(dict.fromkeys(inp.missing))
             target += f"（需补正：{self._material_names(self._case.missing)}）"
+            self._issue(DocumentKind.CORRECTION_NOTICE)
         self._record(inp.actor, "returned", f"退回{target}：{inp.reason}", to_stage=inp.to_stage,
                      reason=inp.reason, round=round_.no if round_ else None,
                      missing=[k.value for k in self._case.missing])
         raise PhaseJump("intake" if inp.to_stage in ("intake", "correction") else "joint_acceptance")
 
     # ---- alarms ------------------------------------------------------------------------------------------------
+
+    async def _replan_deadlines(self) -> None:
+        """After a year's arrangement was loaded: the intake and correction limits are planned again from when
+        they started (and the open countersign round, `CountersignMoves`)."""
+        await super()._replan_deadlines()
+        stage = self._case.stage
+        if stage is Stage.INTAKE and self._intake_due and self._intake_from and not self._intake_escalated:
+            self._intake_due = await calls.plan_deadline(self._intake_from, self._policy.intake_limit_working_days)
+        if stage is Stage.CORRECTION and self._correction_due and self._correction_from:
+            self._correction_due = await calls.plan_deadline(self._correction_from,
+                                                             self._policy.correction_limit_working_days)
+            self._case.correction_due_at = self._correction_due.due_at
 
     def _alarms(self) -> list[Alarm]:
         case, alarms = self._case, self._clock_alarms()

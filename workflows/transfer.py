@@ -13,6 +13,7 @@ from typing import ClassVar
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from documents.kinds import DocumentKind
     from domain.calendar import local_date
     from domain.cases import Status
     from domain.errors import ErrorCode
@@ -83,6 +84,7 @@ class TransferWorkflow(MeetingSteps):
         right, policy = start.right, start.policy
         self._start, self._policy = start, policy
         self._correction_due_at = None
+        self._correction_from: datetime | None = None  # when the 补正 period started (re-planned from there)
         self._filing_next = None
         self._paused_from: Stage | None = None
         self._registration_remind_at: datetime | None = None
@@ -142,16 +144,19 @@ class TransferWorkflow(MeetingSteps):
             review: TransferReviewInput = await self._next(self.review)
             if review.decision == "accept":
                 self._record(review.actor, "review_accepted", f"申请材料齐全，受理并提请集体研究。{review.note}")
+                self._issue(DocumentKind.ACCEPTANCE_NOTICE)
                 return
             self._case.missing = list(dict.fromkeys(review.missing))
             self._record(review.actor, "correction_requested",
                          f"一次性告知需补正材料：{self._names(self._case.missing)}（期间停止计算审批期限）。{review.note}",
                          missing=[m.value for m in self._case.missing])
+            self._issue(DocumentKind.CORRECTION_NOTICE)
             await self._correction()
 
     async def _correction(self) -> None:
         await self._enter(Stage.CORRECTION)
-        plan = await calls.plan_deadline(self._now(), self._policy.correction_days, calendar_days=True)
+        self._correction_from = self._now()
+        plan = await calls.plan_deadline(self._correction_from, self._policy.correction_days, calendar_days=True)
         self._case.correction_due_at = self._correction_due_at = plan.due_at
         correction: TransferCorrectionInput = await self._next(self.correction)
         by_kind = {m.kind: m for m in self._case.materials}
@@ -189,6 +194,7 @@ class TransferWorkflow(MeetingSteps):
                      f"准予转让（{issued.doc_no}，{TRANSFER_DECISION_CLAUSE}），转让合同自批准之日起生效。"
                      f"转让人和受让人应于 {plan.due} 前到原发证机关办理变更登记，逾期批准失效。{decision.note}",
                      registration_due=str(plan.due), document_no=issued.doc_no)
+        self._issue(DocumentKind.TRANSFER_APPROVAL)
 
     async def _registration(self) -> None:
         """变更登记: the registry's holder changes, exactly once (the activity is keyed by the case)."""
@@ -221,6 +227,7 @@ class TransferWorkflow(MeetingSteps):
         self._case.stage = Stage.REFUSED
         text = "；".join(reasons)
         self._record(actor, "refused", f"不准转让，理由：{text}", reasons=reasons)
+        self._issue(DocumentKind.TRANSFER_REFUSAL)
         await self._close(Status.REJECTED, f"不准转让：{text}")
 
     # ---- the actions (the meetings come with MeetingSteps) -------------------------------------------------------
@@ -372,6 +379,25 @@ class TransferWorkflow(MeetingSteps):
                      deadline=str(self._case.clock.deadline))
 
     # ---- alarms ------------------------------------------------------------------------------------------------
+
+    async def _replan_deadlines(self) -> None:
+        """After a year's arrangement was loaded: the natural-day 补正 and 变更登记 periods end on a working day by
+        the new table (民法典 第二百零三条), planned again from when they started."""
+        case = self._case
+        if case.stage is Stage.CORRECTION and self._correction_due_at is not None and self._correction_from:
+            plan = await calls.plan_deadline(self._correction_from, self._policy.correction_days, calendar_days=True)
+            case.correction_due_at = self._correction_due_at = plan.due_at
+        if case.registration_due_at is not None and case.decided_at is not None:
+            before = case.registration_due
+            plan = await calls.plan_deadline(case.decided_at, self._policy.registration_days,
+                                             self._policy.registration_reminder_days, calendar_days=True)
+            if self._registration_remind_at is not None:  # not yet reminded
+                self._registration_remind_at = plan.remind_at
+            case.registration_due, case.registration_due_at = plan.due, plan.due_at
+            if plan.due != before:
+                self._record(SYSTEM, "deadline_replanned",
+                             f"已按国务院办公厅公布的节假日安排重新推算变更登记期限：{before} → {plan.due}",
+                             before=str(before), registration_due=str(plan.due))
 
     def _alarms(self) -> list[Alarm]:
         case, alarms = self._case, self._clock_alarms()

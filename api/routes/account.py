@@ -18,7 +18,8 @@ PageSize = Annotated[int, Query(ge=1, le=100)]
 
 
 @router.post("/me/password", status_code=204, response_class=Response, responses=ERRORS,
-             summary="修改本人密码（规则与管理员新建用户相同；须核对当前密码，连续输错按登录失败计；记入审计链）")
+             summary="修改本人密码（规则与管理员新建用户相同；须核对当前密码，连续输错按登录失败计；记入审计链）。"
+                     "修改后，本人此前签发的全部令牌（含本次所用）即时失效，须重新登录")
 async def change_password(body: account.PasswordChange, principal: CurrentUser, db: DatabaseDep,
                           settings: SettingsDep, request: Request) -> Response:
     await account.change_password(db=db, settings=settings, principal=principal, body=body,

@@ -9,7 +9,7 @@ from api.deps import CurrentUser, DatabaseDep, SettingsDep
 from api.errors import ErrorBody
 from api.login import authenticate
 from api.schemas import TokenOut
-from api.security import create_token
+from api.security import token_for
 from models.registry import UserPublic
 
 router = APIRouter(tags=["认证"])
@@ -21,7 +21,7 @@ async def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], db: Datab
                 request: Request) -> TokenOut:
     client = request.client.host if request.client else "unknown"
     user = await authenticate(db, settings, form.username, form.password, client)
-    token = create_token(user.username, user.role.value, settings)
+    token = token_for(user, settings)
     return TokenOut(access_token=token, expires_in=settings.jwt_ttl_minutes * 60)
 
 

@@ -6,12 +6,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from starlette.requests import ClientDisconnect
 
+from api import files_service
 from api.deps import CurrentUser, DatabaseDep, SessionDep, SettingsDep, StoreDep
 from api.errors import ErrorBody
 from api.files_service import AttachedFile, UploadedFile, case_files, readable_file, store_upload
 from domain.errors import DomainError, ErrorCode
-from storage.names import content_disposition
-from storage.sniff import PREVIEWABLE, FileType
 
 router = APIRouter(tags=["文件"])
 ERRORS = {code: {"model": ErrorBody} for code in (400, 401, 403, 404, 413, 415, 422, 503)}
@@ -44,17 +43,7 @@ async def download(file_id: str, principal: CurrentUser, session: SessionDep, st
                    ) -> StreamingResponse:
     row = await readable_file(session=session, principal=principal, file_id=file_id)
     await session.commit()
-    if not await store.exists(row.sha256):
-        raise DomainError(ErrorCode.FILE_NOT_FOUND, "文件内容缺失，请联系管理员核查", {"file_id": row.id})
-    disposition = "inline" if inline and FileType(row.file_type) in PREVIEWABLE else "attachment"
-    return StreamingResponse(store.chunks(row.sha256), media_type=row.content_type, headers={
-        "Content-Disposition": content_disposition(row.name, disposition),
-        "Content-Length": str(row.size),
-        "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": "default-src 'none'; sandbox",
-        "Cache-Control": "private, no-cache",
-        "ETag": f'"{row.sha256}"',
-    })
+    return await files_service.download(store=store, row=row, inline=inline)
 
 
 @router.get("/cases/{case_id}/files", summary="案件的文件（材料、佐证和文书），有权查阅案件者可见",

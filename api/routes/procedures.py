@@ -19,7 +19,7 @@ from api.kinds import KINDS, Kind
 from api.schemas import case_out, out_model, out_union
 from api.services import campaign as campaign_service
 from api.services import cases
-from domain.calendar import default_calendar
+from api.services.calendar import current_calendar
 from models.campaign import BatchResult
 from models.db import utcnow
 from workflows.parts.actions import Action, Route
@@ -57,7 +57,7 @@ def _start_route(router: APIRouter, kind: Kind) -> None:
                          temporal: TemporalDep, settings: SettingsDep, idempotency_key: IdempotencyKey = None) -> Any:
         view = await cases.start(kind=kind, session=session, db=db, temporal=temporal, settings=settings,
                                  principal=principal, body=body, idempotency_key=idempotency_key)
-        return case_out(view, default_calendar(), utcnow())
+        return case_out(view, await current_calendar(session), utcnow())
 
     _typed(start_case, body=start.request)
     router.add_api_route(start.path, start_case, methods=["POST"], status_code=201, summary=start.summary,
@@ -106,7 +106,7 @@ def _action_route(router: APIRouter, route: Route, served: list[tuple[Kind, Acti
         view = await cases.act(session=session, temporal=temporal, settings=settings, principal=principal,
                                case_id=case_id, method=route.method, path=route.path, body=body, params=params,
                                idempotency_key=idempotency_key)
-        return case_out(view, default_calendar(), utcnow())
+        return case_out(view, await current_calendar(session), utcnow())
 
     _typed(take, body=request, params=route.params)
     kinds = list(dict.fromkeys(kind for kind, _ in served))
@@ -121,7 +121,7 @@ def _action_route(router: APIRouter, route: Route, served: list[tuple[Kind, Acti
 def _read_route(router: APIRouter) -> None:
     async def get_case(case_id: CaseId, principal: CurrentUser, session: SessionDep, temporal: TemporalDep) -> Any:
         view = await cases.read(session=session, temporal=temporal, principal=principal, case_id=case_id)
-        return case_out(view, default_calendar(), utcnow())
+        return case_out(view, await current_calendar(session), utcnow())
 
     router.add_api_route("/cases/{case_id}", get_case, methods=["GET"], response_model=out_union(KINDS.values()),
                          summary="案件详情（实时读取流程状态，含时间线及当前用户可办理的操作）", responses=ERRORS,

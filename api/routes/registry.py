@@ -5,7 +5,7 @@ api/services/admin.py (the administrator's writes), which the console calls too.
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from api.deps import AdminUser, CurrentUser, DatabaseDep, SessionDep
 from api.errors import ErrorBody
@@ -24,6 +24,8 @@ from models.registry import (
     MineCreate,
     MinePublic,
     User,
+    UserActivation,
+    UserAdminView,
     UserCreate,
     UserPublic,
 )
@@ -69,7 +71,7 @@ async def get_mine(mine_id: int, principal: CurrentUser, session: SessionDep) ->
     return await registry_service.mine_in_scope(session=session, principal=principal, mine_id=mine_id)
 
 
-@router.get("/users", summary="用户列表（管理员）", response_model=list[UserPublic], responses=ERRORS)
+@router.get("/users", summary="用户列表（管理员）", response_model=list[UserAdminView], responses=ERRORS)
 async def list_users(_: AdminUser, session: SessionDep, page: Page = 1, page_size: PageSize = 200) -> list[User]:
     return await admin_service.users(session=session, page=page, page_size=page_size)
 
@@ -77,6 +79,22 @@ async def list_users(_: AdminUser, session: SessionDep, page: Page = 1, page_siz
 @router.post("/users", status_code=201, summary="新建用户（管理员）", response_model=UserPublic, responses=ERRORS)
 async def create_user(body: UserCreate, admin: AdminUser, session: SessionDep, db: DatabaseDep) -> User:
     return await admin_service.create_user(session=session, db=db, admin=admin, body=body)
+
+
+@router.post("/users/{username}/deactivate", summary="停用用户（管理员）：其令牌立即失效，不能再登录；记入审计链",
+             response_model=UserAdminView, responses=ERRORS)
+async def deactivate_user(username: Annotated[str, Path(max_length=40)], admin: AdminUser, db: DatabaseDep,
+                          body: UserActivation | None = None) -> User:
+    return await admin_service.set_active(db=db, admin=admin, username=username, active=False,
+                                          reason=body.reason if body else None)
+
+
+@router.post("/users/{username}/reactivate", summary="重新启用用户（管理员）；记入审计链",
+             response_model=UserAdminView, responses=ERRORS)
+async def reactivate_user(username: Annotated[str, Path(max_length=40)], admin: AdminUser, db: DatabaseDep,
+                          body: UserActivation | None = None) -> User:
+    return await admin_service.set_active(db=db, admin=admin, username=username, active=True,
+                                          reason=body.reason if body else None)
 
 
 @router.post("/enterprises", status_code=201, summary="新建企业（管理员）", response_model=EnterprisePublic,

@@ -36,7 +36,9 @@ class PasswordChange(Wire):
 
 
 async def change_password(*, db: Database, settings: Settings, principal: Principal, body: PasswordChange,
-                          client: str, channel: str) -> None:
+                          client: str, channel: str) -> User:
+    """Change the caller's password and end every session signed before (a stolen one included); returns the
+    user in the new session epoch, for a caller that re-signs the session it changed the password from."""
     try:
         await authenticate(db, settings, principal.username, body.current_password, client,
                            channel=f"{channel}:password_change")
@@ -49,8 +51,10 @@ async def change_password(*, db: Database, settings: Settings, principal: Princi
         user = await session.get(User, principal.user.id)
         assert user is not None
         user.password_hash = hash_password(body.new_password)
+        user.session_epoch += 1
         session.add(user)
         await append_events(session, [AuditEvent(
             event_key=f"password:{uuid.uuid4().hex}", at=utcnow(), actor=principal.username,
             role=principal.role.value, action="password_changed", detail=f"用户 {principal.username} 修改本人密码",
             data={"channel": channel, "client": client})], is_sqlite=db.is_sqlite)
+        return user

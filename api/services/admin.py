@@ -55,13 +55,23 @@ async def _save(db: Database, admin: Principal, row: SQLModel, action: str, deta
 async def create_user(*, session: AsyncSession, db: Database, admin: Principal, body: UserCreate) -> User:
     if (await session.exec(select(User).where(User.username == body.username))).first():
         raise DomainError(ErrorCode.ALREADY_EXISTS, "用户名已存在", {"username": body.username})
-    if body.division_code:
-        await division(session=session, code=body.division_code)
-    if body.department_id is not None and await session.get(Department, body.department_id) is None:
-        raise DomainError(ErrorCode.DEPARTMENT_NOT_FOUND, details={"department_id": body.department_id})
+    division_code = body.division_code
+    if body.department_id is not None:
+        department = await session.get(Department, body.department_id)
+        if department is None:
+            raise DomainError(ErrorCode.DEPARTMENT_NOT_FOUND, details={"department_id": body.department_id})
+        # an officer serves where their department is: derived, and a different division given is a mistake
+        if division_code is not None and division_code != department.division_code:
+            message = f"division_code 与部门所在行政区划（{department.division_code}）不一致"
+            raise DomainError(ErrorCode.VALIDATION_FAILED, message, {"errors": [
+                {"field": "body.division_code", "type": "division_mismatch", "message": message}]})
+        division_code = department.division_code
+    if division_code:
+        await division(session=session, code=division_code)
     if body.enterprise_id is not None and await session.get(Enterprise, body.enterprise_id) is None:
         raise DomainError(ErrorCode.ENTERPRISE_NOT_FOUND, details={"enterprise_id": body.enterprise_id})
-    user = User(**body.model_dump(exclude={"password"}), password_hash=hash_password(body.password))
+    user = User(**body.model_dump(exclude={"password", "division_code"}), division_code=division_code,
+                password_hash=hash_password(body.password))
     await _save(db, admin, user, "user_created", f"新建用户 {body.username}（{body.role.value}）")
     return user
 
@@ -89,3 +99,29 @@ async def create_mine(*, session: AsyncSession, db: Database, admin: Principal, 
     mine = Mine(**body.model_dump())
     await _save(db, admin, mine, "mine_created", f"新建矿山 {body.name}")
     return mine
+
+
+async def set_active(*, db: Database, admin: Principal, username: str, active: bool,
+                     reason: str | None = None) -> User:
+    """Deactivate or reactivate an account, audited. A deactivated user's tokens are refused from the next request
+    (api/deps.py reads `is_active` on every one) and they cannot log in (api/login.py)."""
+    if not active and username == admin.username:
+        raise DomainError(ErrorCode.CANNOT_DEACTIVATE_SELF)  # the last administrator must not lock everyone out
+    async with db.write() as session:
+        user = (await session.exec(select(User).where(User.username == username))).first()
+        if user is None:
+            raise DomainError(ErrorCode.USER_NOT_FOUND, details={"username": username})
+        if user.is_active != active:
+            user.is_active = active
+            if not active:  # its sessions stay ended if the account is started again
+                user.session_epoch += 1
+            session.add(user)
+            action, verb = ("user_reactivated", "启用") if active else ("user_deactivated", "停用")
+            await append_events(session, [AuditEvent(
+                event_key=f"admin:{uuid.uuid4().hex}", at=utcnow(), actor=admin.username, role=admin.role.value,
+                action=action, detail=f"{verb}用户 {username}" + (f"：{reason}" if reason else ""),
+                data={"username": username, "is_active": active, "reason": reason},
+            )], is_sqlite=db.is_sqlite)
+        await session.flush()
+        await session.refresh(user)
+        return user

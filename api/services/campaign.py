@@ -3,6 +3,7 @@ the supervision views over its cases, the 两个暂停 check on reopenings, and 
 closure cases — keyword-only functions the routes, the console and the procedures (api/procedures/campaign.py,
 rectification.py, closure.py) call."""
 
+import asyncio
 import hashlib
 from datetime import datetime
 from typing import Any
@@ -163,6 +164,7 @@ async def start_batch(*, kind: Kind, session: AsyncSession, db: Database, tempor
     """Start a `kind` case for each mine; a mine with an open case of that kind is reported, not started twice.
     The case ids are deterministic per (kind, campaign, mine, day), so two batches racing start one case."""
     result = BatchResult()
+    to_start: list[tuple[int, str, BaseModel]] = []
     if body.campaign_id is not None:
         await campaign_record(session=session, principal=principal, campaign_id=body.campaign_id)
     for mine_id in dict.fromkeys(body.mine_ids):
@@ -195,10 +197,24 @@ async def start_batch(*, kind: Kind, session: AsyncSession, db: Database, tempor
         if await session.get(CaseRecord, case_id) is not None:  # started today already, and closed since
             result.existing.append(BatchStarted(mine_id=mine_id, case_id=case_id))
             continue
-        await session.commit()  # no connection held while Temporal starts the case
-        view = await cases.open_case(kind=kind, temporal=temporal, settings=settings, principal=principal,
-                                     start_input=start, case_id=case_id)
-        result.started.append(BatchStarted(mine_id=mine_id, case_id=view.case_id))
+        to_start.append((mine_id, case_id, start))
+    await session.commit()  # no connection held while Temporal starts the cases
+    bound = asyncio.Semaphore(max(1, settings.batch_start_concurrency))
+
+    async def open_one(case_id: str, start: BaseModel) -> str:
+        async with bound:
+            view = await cases.open_case(kind=kind, temporal=temporal, settings=settings, principal=principal,
+                                         start_input=start, case_id=case_id)
+            return view.case_id
+
+    # Checked one by one above (one session); started `batch_start_concurrency` at a time. Every start runs to its
+    # end before a failure is raised: the ids are deterministic, so the batch sent again starts only what is left.
+    opened = await asyncio.gather(*(open_one(case_id, start) for _, case_id, start in to_start),
+                                  return_exceptions=True)
+    if failure := next((o for o in opened if isinstance(o, BaseException)), None):
+        raise failure
+    result.started += [BatchStarted(mine_id=mine_id, case_id=str(case_id))
+                       for (mine_id, _, _), case_id in zip(to_start, opened, strict=True)]
     return result
 
 

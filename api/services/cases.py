@@ -18,12 +18,14 @@ from sqlalchemy import and_, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from temporalio.client import Client, WithStartWorkflowOperation, WorkflowUpdateFailedError
+from temporalio.client import Client, WithStartWorkflowOperation, WorkflowExecutionStatus, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+import timings
 from api.deps import Principal
+from api.files_service import attach_accepted, file_refs
 from api.kinds import KINDS, PREPARES, Acting, Kind, Starting, kind_of_case
 from api.scope import case_filter, ensure_can_view
 from api.services import registry
@@ -33,7 +35,8 @@ from domain.divisions import division_code_problem, level
 from domain.errors import DomainError, ErrorCode
 from models.audit import case_timeline
 from models.cases import CaseViewBase, TimelineEntry, UserRef
-from models.db import Database, utcnow
+from models.db import Database, utcnow, write_beside
+from models.file_refs import FileRef
 from models.projection import CaseCopy, CaseRecord, IdempotencyRecord
 from settings import Settings, queue_name
 from workflows.parts.actions import Action
@@ -76,18 +79,21 @@ async def start(*, kind: Kind, session: AsyncSession, db: Database, temporal: Cl
         if previous is not None:
             await session.commit()
             return await with_timeline(session, await _replay(kind, temporal, settings, principal, previous, digest))
-    start_input = await kind.start.build(Starting(session=session, db=db, settings=settings, principal=principal),
-                                         body)
+    refs = await carried_files(session=session, principal=principal, body=body)
+    with timings.phase("prepare"):
+        start_input = await kind.start.build(Starting(session=session, db=db, settings=settings,
+                                                      principal=principal), body)
     case_id: str = start_input.case_id  # type: ignore[attr-defined]  # every start input names its case
     if idempotency_key:
         await session.commit()  # hand the read connection back before taking a writer's
         try:
             # Its own short write transaction: upgrading this request's read transaction to a writer would fail
             # at once under SQLite WAL whenever another writer had committed since it began.
-            async with db.write() as writer:
-                writer.add(IdempotencyRecord(username=principal.username, key=idempotency_key, request_hash=digest,
-                                             case_id=case_id, request_body=start_input.model_dump_json(),
-                                             created_at=utcnow()))
+            with timings.phase("idempotency"):
+                async with db.write() as writer:
+                    writer.add(IdempotencyRecord(username=principal.username, key=idempotency_key,
+                                                 request_hash=digest, case_id=case_id,
+                                                 request_body=start_input.model_dump_json(), created_at=utcnow()))
         except IntegrityError:  # the same key raced in from another request: answer as it did
             await session.commit()  # a fresh snapshot, to see the other request's record
             previous = await session.get(IdempotencyRecord, (principal.username, idempotency_key))
@@ -97,6 +103,8 @@ async def start(*, kind: Kind, session: AsyncSession, db: Database, temporal: Cl
     await session.commit()  # no connection held while Temporal starts the case
     view = await open_case(kind=kind, temporal=temporal, settings=settings, principal=principal,
                            start_input=start_input, case_id=case_id)
+    if refs:
+        await attach_accepted(session=session, case_id=case_id, file_ids=[r.id for r in refs], principal=principal)
     return await with_timeline(session, view)
 
 
@@ -121,11 +129,12 @@ async def open_case(*, kind: Kind, temporal: Client, settings: Settings, princip
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
     )
     try:
-        view: CaseViewBase = await temporal.execute_update_with_start_workflow(
-            kind.workflow.registered, principal.actor(),  # type: ignore[attr-defined]
-            start_workflow_operation=operation, result_type=kind.view,
-            rpc_timeout=timedelta(seconds=settings.update_timeout_seconds),
-        )
+        with timings.phase("temporal"):
+            view: CaseViewBase = await temporal.execute_update_with_start_workflow(
+                kind.workflow.registered, principal.actor(),  # type: ignore[attr-defined]
+                start_workflow_operation=operation, result_type=kind.view,
+                rpc_timeout=timedelta(seconds=settings.update_timeout_seconds),
+            )
         return view
     except WorkflowAlreadyStartedError:  # long closed already: its final state is its result
         return await temporal.get_workflow_handle(case_id, result_type=kind.view).result()  # type: ignore[no-any-return]
@@ -183,9 +192,31 @@ async def read(*, session: AsyncSession, temporal: Client, principal: Principal,
     """The case now, with what the caller may do to it (`available_actions`)."""
     if (await ensure_access(session=session, temporal=temporal, principal=principal, case_id=case_id)).active:
         return await _query(temporal, case_id, principal)
-    # A closed case's final state is its workflow result: readable even with no worker running.
+    # A closed case's final state is its workflow result: readable even with no worker running. Its workflow may
+    # still run a moment after the case closed, issuing its last documents (workflows/parts/documents.py): then the
+    # query answers, rather than waiting for the result.
     kind = kind_of_case(case_id)
-    return await temporal.get_workflow_handle(case_id, result_type=kind.view).result()  # type: ignore[no-any-return]
+    handle = temporal.get_workflow_handle(case_id, result_type=kind.view)
+    if (await handle.describe()).status is WorkflowExecutionStatus.RUNNING:
+        return await _query(temporal, case_id, principal)
+    return await handle.result()  # type: ignore[no-any-return]
+
+
+# ---- files an action carries ---------------------------------------------------------------------------------------
+
+async def carried_files(*, session: AsyncSession, principal: Principal, body: BaseModel) -> list[FileRef]:
+    """The files a request names (`files`: ids of uploads), each readable by the caller — else 404 FILE_NOT_FOUND
+    before anything is sent to the case. The same for every action and every start: they are attached to the case
+    only once the workflow accepted the request (a refused one attaches nothing)."""
+    ids: list[str] = list(getattr(body, "files", None) or [])
+    return await file_refs(session=session, principal=principal, file_ids=ids) if ids else []
+
+
+def with_files(payload: BaseModel, refs: list[FileRef]) -> BaseModel:
+    """The workflow input carrying the checked references, where its model records them (`files`)."""
+    if "files" not in type(payload).model_fields:
+        return payload
+    return payload.model_copy(update={"files": refs})
 
 
 # ---- acting on a case ----------------------------------------------------------------------------------------------
@@ -220,24 +251,34 @@ async def act(*, session: AsyncSession, temporal: Client, settings: Settings, pr
     update by id); the key once used for an action that took effect is refused for anything else. A refused
     request binds nothing: corrected, it may be sent again with the same key."""
     kind = kind_of_case(case_id)
-    scope = await ensure_access(session=session, temporal=temporal, principal=principal, case_id=case_id)
-    if not scope.active:
-        raise DomainError(ErrorCode.CASE_CLOSED)
+    with timings.phase("scope"):
+        scope = await ensure_access(session=session, temporal=temporal, principal=principal, case_id=case_id)
     spec = action or action_for(kind, method=method, path=path)
     if spec.name not in kind.actions():
         raise DomainError(ErrorCode.WRONG_STAGE, f"{kind.name}案件没有此项操作", {"kind": kind.code})
+    digest = request_hash(body, {"action": spec.name, "case_id": case_id, "params": dict(params or {})})
+    if not scope.active:
+        # A retry of the very action that closed the case (its answer lost on the way) gets that answer again.
+        if idempotency_key and (first := await _closing_answer(session, temporal, kind, principal, case_id,
+                                                               idempotency_key, digest)) is not None:
+            return await with_timeline(session, first)
+        raise DomainError(ErrorCode.CASE_CLOSED)
     acting = Acting(session=session, settings=settings, principal=principal, case_id=case_id,
                     division_code=scope.division, params=params or {})
-    payload = await prepare(action=spec, acting=acting, body=body)
-    await session.commit()  # what follows waits on Temporal: hold no connection
-    digest = request_hash(body, {"action": spec.name, "case_id": case_id, "params": dict(params or {})})
+    with timings.phase("prepare"):
+        refs = await carried_files(session=session, principal=principal, body=body)
+        bare = body.model_copy(update={"files": []}) if refs else body  # ids in, references out (`with_files`)
+        payload = with_files(await prepare(action=spec, acting=acting, body=bare), refs)
+        await session.commit()  # what follows waits on Temporal: hold no connection
     username = principal.username
     if idempotency_key:
-        await _remember(session, username, idempotency_key, case_id, spec.name, digest)
+        with timings.phase("idempotency"):
+            await _remember(session, username, idempotency_key, case_id, spec.name, digest)
     try:
-        view: CaseViewBase = await temporal.get_workflow_handle(case_id).execute_update(
-            spec.handler, payload, id=update_id(principal, idempotency_key, digest),  # type: ignore[arg-type]
-            result_type=kind.view, rpc_timeout=timedelta(seconds=settings.update_timeout_seconds))
+        with timings.phase("temporal"):
+            view: CaseViewBase = await temporal.get_workflow_handle(case_id).execute_update(
+                spec.handler, payload, id=update_id(principal, idempotency_key, digest),  # type: ignore[arg-type]
+                result_type=kind.view, rpc_timeout=timedelta(seconds=settings.update_timeout_seconds))
     except Exception as exc:
         closed = isinstance(exc, RPCError) and exc.status is RPCStatusCode.NOT_FOUND
         refused = closed or isinstance(exc, WorkflowUpdateFailedError)  # (a timeout may still take effect)
@@ -246,21 +287,42 @@ async def act(*, session: AsyncSession, temporal: Client, settings: Settings, pr
         if closed:  # it closed between our look and the update
             raise DomainError(ErrorCode.CASE_CLOSED) from exc
         raise
+    if refs:  # accepted: the files join the case (a retry with the same key attaches nothing twice)
+        await attach_accepted(session=session, case_id=case_id, file_ids=[r.id for r in refs], principal=principal)
     return await with_timeline(session, view)
+
+
+async def _closing_answer(session: AsyncSession, temporal: Client, kind: Kind, principal: Principal, case_id: str,
+                          key: str, digest: str) -> CaseViewBase | None:
+    """What the first request with this key got, if it was an action on this closed case that took effect: the
+    update's own outcome, which Temporal keeps with the closed workflow. None when the key was never used here
+    (or its request was refused), so the caller is told the case is closed."""
+    record = await session.get(IdempotencyRecord, (principal.username, key))
+    await session.commit()
+    if record is None or record.request_hash != digest or record.case_id != case_id:
+        if record is not None:  # the key already stands for something else
+            raise DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, details={"case_id": record.case_id})
+        return None
+    handle = temporal.get_workflow_handle(case_id).get_update_handle(
+        update_id(principal, key, digest) or "", result_type=kind.view)
+    try:
+        return await handle.result()  # type: ignore[no-any-return]
+    except (RPCError, WorkflowUpdateFailedError):
+        return None  # no such update took effect: the case was closed by another action
 
 
 async def _remember(session: AsyncSession, username: str, key: str, case_id: str, action: str, digest: str) -> None:
     """Record what this key is used for; the same key for anything else is 422 IDEMPOTENCY_KEY_REUSED. A retry
     of the same request carries on to Temporal, which answers it as it answered the first."""
-    # Its own session: a failed insert rolls back only this, not the request's objects (the caller's user).
-    async with AsyncSession(session.bind, expire_on_commit=False) as own:
-        try:
+    # Its own transaction: a failed insert rolls back only this, not the request's objects (the caller's user).
+    try:
+        async with write_beside(session) as own:
             own.add(IdempotencyRecord(username=username, key=key, request_hash=digest, case_id=case_id,
                                       request_body=action, created_at=utcnow()))
-            await own.commit()
-            return
-        except IntegrityError:
-            await own.rollback()
+        return
+    except IntegrityError:
+        pass
+    async with AsyncSession(session.bind, expire_on_commit=False) as own:
         previous = (await own.exec(select(IdempotencyRecord.request_hash, IdempotencyRecord.case_id).where(
             IdempotencyRecord.username == username, IdempotencyRecord.key == key))).first()
         await own.commit()
@@ -270,11 +332,10 @@ async def _remember(session: AsyncSession, username: str, key: str, case_id: str
 
 async def _forget(session: AsyncSession, username: str, key: str, digest: str) -> None:
     """The action was refused: the key binds nothing."""
-    async with AsyncSession(session.bind, expire_on_commit=False) as own:
+    async with write_beside(session) as own:
         record = await own.get(IdempotencyRecord, (username, key))
         if record is not None and record.request_hash == digest:
             await own.delete(record)
-        await own.commit()
 
 
 async def with_timeline(session: AsyncSession, view: CaseViewBase) -> CaseViewBase:
@@ -282,8 +343,9 @@ async def with_timeline(session: AsyncSession, view: CaseViewBase) -> CaseViewBa
 
     The session may hold a read snapshot from before the update (SQLite WAL keeps one per transaction): end it,
     so the read sees what the worker committed since."""
-    await session.commit()
-    view.timeline = [TimelineEntry(**entry) for entry in await case_timeline(session, view.case_id)]
+    with timings.phase("timeline"):
+        await session.commit()
+        view.timeline = [TimelineEntry(**entry) for entry in await case_timeline(session, view.case_id)]
     return view
 
 

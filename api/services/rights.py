@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.deps import Principal
 from api.scope import division_filter
 from api.services import registry
+from domain.citations import cite
 from domain.divisions import covers
 from domain.errors import DomainError, ErrorCode
 from domain.rights import (
@@ -23,6 +24,7 @@ from domain.rights import (
     BlockFacts,
     RightStatus,
     authority_level,
+    coordinates_problem,
     grant_findings,
     overlaps,
     parse_authority_rules,
@@ -81,9 +83,18 @@ async def public(session: AsyncSession, right: MiningRight) -> MiningRightPublic
     return MiningRightPublic(**right.model_dump(), holder_name=holder.name if holder else "")
 
 
+def check_coordinates(area: list[list[float]], division_code: str) -> None:
+    """422 naming `area` when the 拐点坐标 cannot lie in the division (domain/rights.py's extents). Checked here,
+    at the API, not in the `Ring` type: grants carry their block into workflow histories, which must replay."""
+    if problem := coordinates_problem(area, division_code):
+        raise DomainError(ErrorCode.VALIDATION_FAILED, problem, {"errors": [
+            {"field": "body.area", "type": "coordinates_out_of_range", "message": problem}]})
+
+
 async def register_right(*, db: Database, principal: Principal, body: MiningRightCreate,
                          settings: Settings) -> MiningRightPublic:
     ensure_registrar(principal, body.division_code)
+    check_coordinates(body.area, body.division_code)
     async with db.write() as session:
         await registry.county(session=session, code=body.division_code)
         if await session.get(Enterprise, body.holder_enterprise_id) is None:
@@ -109,6 +120,8 @@ async def update_right(*, db: Database, principal: Principal, right_id: int,
         if right is None:
             raise DomainError(ErrorCode.RIGHT_NOT_FOUND, details={"right_id": right_id})
         ensure_registrar(principal, right.division_code)
+        if body.area is not None:
+            check_coordinates(body.area, right.division_code)
         groups: dict[RightChange, tuple[str, ...]] = {
             RightChange.SCALE: ("scale", "scale_wt"), RightChange.AREA: ("area",),
             RightChange.VALIDITY: ("valid_from", "valid_to"), RightChange.STATUS: ("ownership_dispute",),
@@ -184,8 +197,9 @@ async def right_history(session: AsyncSession, principal: Principal, right_id: i
 # ---- a grant's block, before it is proposed ----------------------------------------------------------------
 
 async def grant_prechecks(session: AsyncSession, body: GrantCreate) -> None:
-    """净矿, scale, service life and scale class (seed 002 §03, §04(二)4): every failure at once, each with its
+    """净矿, scale, service life and scale class (seed 002 §02(二)2, §04(二)4): every failure at once, each with its
     clause (422 GRANT_PRECHECK_FAILED)."""
+    check_coordinates(body.area, body.division_code)
     block = BlockFacts(mineral=body.mineral, open_pit=body.open_pit, production_wt=body.production_wt,
                        service_years=body.service_years, deposit_scale=body.deposit_scale,
                        production_scale=body.production_scale, land_use_cleared=body.land_use_cleared,
@@ -193,6 +207,7 @@ async def grant_prechecks(session: AsyncSession, body: GrantCreate) -> None:
     findings = grant_findings(block, await overlapping_rights(session, body.area))
     if findings:
         raise DomainError(ErrorCode.GRANT_PRECHECK_FAILED,
-                          "出让区块未通过出让前审查：" + "；".join(f"{f.message}（{f.clause}）" for f in findings),
+                          "出让区块未通过出让前审查："
+                          + "；".join(f"{f.message}（{cite(f.clause)}）" for f in findings),
                           {"findings": [{"check": f.check.value, "message": f.message, "clause": f.clause}
                                         for f in findings]})

@@ -37,8 +37,13 @@ async def test_password_notifications_and_worklists_over_the_api(stack: Stack):
     assert error["message"] == "当前密码不正确"
     r = await s.post("zn_nr", "/me/password", {**body, "current_password": "mineflow-demo"})
     assert r.status_code == 204
+    # every token signed before the change has ended, the one it was made with included
+    error = await s.refused(await s.get("zn_nr", "/me"), 401, "TOKEN_INVALID")
+    assert "密码已修改" in error["message"]
     login = await s.http.post("/api/v1/auth/token", data={"username": "zn_nr", "password": "n3w-secret!"})
     assert login.status_code == 200
+    me = await s.http.get("/api/v1/me", headers={"Authorization": f"Bearer {login.json()['access_token']}"})
+    assert me.status_code == 200 and me.json()["username"] == "zn_nr"
     async with s.db.session() as session:
         user = (await session.exec(select(User).where(User.username == "zn_nr"))).one()
     assert user.password_hash.startswith("$argon2")

@@ -1,7 +1,11 @@
 """Refusals a user meets, each with its code and Chinese message, and nothing stored when refused."""
 
+import asyncio
+
 import pytest
 
+from models.db import utcnow
+from models.projection import IdempotencyRecord
 from tests.support.stack import EXPIRED_MINE, SHIKONG_MINE, materials_for
 
 
@@ -145,3 +149,57 @@ async def test_malformed_json_and_wrong_types_are_422_with_the_field(stack):
     error = await stack.refused(await stack.post("zn_ent1", "/reopenings", {
         "mine_id": 1, "reason": "x", "materials": [{"kind": "bribe", "ref": "x"}]}), 422, "VALIDATION_FAILED")
     assert error["details"]["errors"][0]["field"].startswith("body.materials.0.kind")
+
+
+async def test_a_retried_closing_action_gets_its_first_answer_not_case_closed(stack):
+    """A client that lost the answer to the action that closed the case (a withdrawal, the last step) retries with
+    the same Idempotency-Key: it must get what the first request got, not 409 CASE_CLOSED — it cannot tell a
+    closed-by-me from a closed-by-someone-else otherwise. Another key, or the same key with another body, is refused."""
+    s = stack
+    case_id = (await s.submit())["case_id"]
+    path, key = f"/cases/{case_id}/withdraw", {"Idempotency-Key": "withdraw-1"}
+    first = await s.ok(await s.post("zn_ent1", path, {"reason": "企业决定暂不复工"}, key))
+    assert first["status"] == "withdrawn"
+    again = await s.ok(await s.post("zn_ent1", path, {"reason": "企业决定暂不复工"}, key))
+    assert (again["case_id"], again["status"], again["stage"]) == (case_id, "withdrawn", first["stage"])
+    assert again["timeline"] == (await s.case(case_id, "zn_ent1"))["timeline"]  # nothing applied twice
+    await s.refused(await s.post("zn_ent1", path, {"reason": "企业决定暂不复工"}, {"Idempotency-Key": "withdraw-2"}),
+                    409, "CASE_CLOSED")
+    await s.refused(await s.post("zn_ent1", path, {"reason": "另一个理由"}, key), 422, "IDEMPOTENCY_KEY_REUSED")
+    await s.refused(await s.post("zn_ent1", path, {"reason": "企业决定暂不复工"}), 409, "CASE_CLOSED")
+
+
+async def test_refused_keyed_actions_release_their_keys_while_other_writers_commit(stack):
+    """A refused request's key is released in a write of its own. Under SQLite WAL a read that then turns into a
+    write fails at once (no busy wait) when another writer committed in between: here the documents and audit
+    writers of a busy case are played by a loop committing as fast as it can."""
+    s = stack
+    case_id = (await s.submit())["case_id"]
+    await s.accept(case_id)
+    path = f"/cases/{case_id}/acceptance/sign-offs"
+    stop = asyncio.Event()
+
+    async def writer() -> int:
+        n = 0
+        while not stop.is_set():
+            async with s.db.write() as session:  # another user's keys: a write this test's requests never read
+                session.add(IdempotencyRecord(username="zn_nr", key=f"other-{n}", request_hash="0" * 64,
+                                              case_id=case_id, request_body="", created_at=utcnow()))
+            n += 1
+            await asyncio.sleep(0)
+        return n
+
+    writes = asyncio.create_task(writer())
+    try:
+        answers = [await s.post("zn_police", path, {"verdict": "fail"}, {"Idempotency-Key": f"busy-{i}"})
+                   for i in range(25)]
+    finally:
+        stop.set()
+        committed = await writes
+    assert committed > 25, "the other writer did not keep committing"
+    assert [a.status_code for a in answers] == [422] * 25, [a.text for a in answers if a.status_code != 422]
+    assert {a.json()["error"]["code"] for a in answers} == {"VALIDATION_FAILED"}
+    # every key was released: its corrected request goes through with it
+    signed = await s.ok(await s.post("zn_police", path, {"verdict": "pass", "opinion": "同意"},
+                                     {"Idempotency-Key": "busy-24"}))
+    assert len(signed["pending"]) == 7

@@ -61,6 +61,8 @@ async def test_whole_campaign_over_the_demo_city(timed):
     batch = await s.ok(await s.post("city_nr", "/rectifications/batch",
                                     {"mine_ids": rest + rest[:2], "campaign_id": campaign_id}))
     assert len(batch["started"]) == len(rest) and batch["refused"] == [] and batch["existing"] == []
+    assert [b["mine_id"] for b in batch["started"]] == rest  # started in parallel, answered in the order asked
+    assert len({b["case_id"] for b in batch["started"]}) == len(rest)
     again = await s.ok(await s.post("zn_nr", "/rectifications/batch", {"mine_ids": rest, "campaign_id": campaign_id}))
     assert again["started"] == [] and len(again["existing"]) == len([m for m in mines if m.id in rest
                                                                      and m.division_code == "640521"])

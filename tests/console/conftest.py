@@ -117,6 +117,14 @@ async def browsing_projection(browser: Any, stack: Any) -> AsyncIterator[Browsin
         yield b
 
 
+@pytest.fixture
+async def browsing_timed(browser: Any, timed: Any) -> AsyncIterator[Browsing]:
+    """The console over a time-skipping server of the test's own: a journey skips its statutory periods."""
+    s, _env = timed
+    async for b in _browsing(browser, s.app):
+        yield b
+
+
 def case_id_of(url: str) -> str:
     found = re.search(r"/console/cases/([A-Z0-9-]+)", url)
     assert found, url

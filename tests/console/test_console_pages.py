@@ -3,7 +3,6 @@ Chinese, the inbox's overdue marks, and the list and dashboard at thousands of c
 
 import json
 import re
-import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -16,6 +15,7 @@ from models.db import utcnow
 from models.demo import DEMO_PASSWORD
 from models.projection import CaseRecord, CaseTask
 from tests.console.synthetic import fill_projection
+from tests.support.sql import count_statements
 from tests.support.stack import Stack, make_http
 from tests.support.web import Browser
 
@@ -178,24 +178,30 @@ async def test_inbox_lists_oldest_deadline_first_with_overdue_marked_red(web: Br
     assert f"其中逾期 {len(late)} 项" in page
 
 
+MAX_STATEMENTS_PER_PAGE = 20  # today 6 for a list, 12 for the dashboard; a query per row shown would pass 20
+
+
 async def test_list_and_dashboard_stay_fast_at_thousands_of_cases(web: Browser, stack: Stack):
     totals = await fill_projection(stack.db, 3000)
     await web.login("city_nr")
-    timings = {}
+    # Speed itself is the bench's business (a shared CI machine stalls now and then); what keeps these pages fast
+    # at any size is that each answers in a fixed number of queries, never one per case shown or counted.
+    statements: dict[str, int] = {}
     for name, url in (("list", "/console/cases"), ("list page 40", "/console/cases?page=40"),
                       ("search", "/console/cases?q=石膏矿&status=active&county=640521"),
                       ("overdue", "/console/cases?overdue=1&stage=joint_acceptance"),
                       ("dashboard", "/console/dashboard")):
-        start = time.perf_counter()
-        r = await web.http.get(url)
-        timings[name] = time.perf_counter() - start
+        with count_statements(stack.db) as counted:
+            r = await web.http.get(url)
+        statements[name] = counted.total
         assert r.status_code == 200, (url, r.text[:500])
         if name == "list":
             assert "共 3000 件" in r.text and "第 1 / 150 页" in r.text
+            assert len(re.findall(r"<tr class=\"(?:overdue)?\">", r.text)) == 20
         if name == "dashboard":
             assert f'<span class="value" id="kpi-open">{totals["open"]}</span>' in r.text
-    print("console timings at 3000 cases:", {k: f"{v * 1000:.0f} ms" for k, v in timings.items()})
-    assert max(timings.values()) < 2.0, timings
+    print("SQL statements per console page at 3000 cases:", statements)
+    assert max(statements.values()) <= MAX_STATEMENTS_PER_PAGE, statements
 
     async with stack.db.session() as session:
         done_this_month = len([r for r in (await session.exec(select(CaseRecord).where(

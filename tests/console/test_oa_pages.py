@@ -179,7 +179,9 @@ async def _reader(db: Database) -> None:
 # ---- change password ----------------------------------------------------------------------------------------------
 
 async def test_a_user_changes_their_password_under_the_admins_rule(demo_db: Database, projection_users: Users):
+    """…and every other session of theirs ends at once (a stolen one too), while this browser stays logged in."""
     web = await projection_users("zn_nr")
+    elsewhere = await projection_users("zn_nr")  # the same user in another browser, logged in before the change
     page = (await web.http.get("/console/account")).text
     assert "中宁县自然资源局矿管股" in page and 'type="password" name="current_password"' in page
 
@@ -198,6 +200,10 @@ async def test_a_user_changes_their_password_under_the_admins_rule(demo_db: Data
     assert "n3w-secret" not in r.text  # nothing typed is echoed into the page
     r = await web.post_form("/console/account", "/console/account/password", change(DEMO_PASSWORD, "n3w-secret!"))
     assert r.status_code == 303 and r.headers["location"] == "/console/account?done=password"
+    page = await web.http.get("/console/account?done=password")
+    assert page.status_code == 200 and "其他设备和浏览器上的登录已全部退出" in page.text
+    ended = await elsewhere.http.get("/console/")
+    assert ended.status_code == 303 and ended.headers["location"].startswith("/console/login")
 
     async with demo_db.session() as session:
         [entry] = (await session.exec(select(AuditEntry).where(AuditEntry.action == "password_changed"))).all()

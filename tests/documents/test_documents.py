@@ -20,6 +20,7 @@ from activities.documents import DocumentActivities
 from documents.builders import cn_date
 from documents.issue import issue_document
 from documents.kinds import DocumentKind
+from domain.calendar import local_date
 from domain.errors import DomainError
 from domain.reopening import MATERIAL_NAMES, MaterialKind
 from models.document_refs import CaseDocumentRef, IssueDocumentInput
@@ -42,7 +43,25 @@ ZN = "中宁县自然资源局"
 ZN_ENT1 = XINYUAN
 
 
+async def issued(s: Stack, case_id: str, kind: DocumentKind, occurrence: int = 1,
+                 username: str = "zn_nr") -> CaseDocumentRef:
+    """The document the case's workflow issued at the act (in the background, just after the act was written), as
+    GET /cases/{id}/documents lists it; its issuing is on the case's timeline."""
+    found: list[CaseDocumentRef] = []
+
+    async def listed() -> bool:
+        docs = await s.ok(await s.get(username, f"/cases/{case_id}/documents"))
+        found[:] = [CaseDocumentRef.model_validate(d) for d in docs
+                    if d["kind"] == kind.value and d["occurrence"] == occurrence]
+        return bool(found)
+    await s.eventually(listed)
+    timeline = (await s.case(case_id, username))["timeline"]
+    assert any(e["action"] == "document_issued" and found[0].doc_no in e["detail"] for e in timeline)
+    return found[0]
+
+
 async def issue(s: Stack, case_id: str, kind: DocumentKind, occurrence: int = 1) -> CaseDocumentRef:
+    """Ask the issuer directly (what a retry of the workflow's activity does)."""
     request = IssueDocumentInput.model_validate({"kind": kind, "view": await s.case(case_id),
                                                  "occurrence": occurrence})
     return await issue_document(db=s.db, store=s.app.state.files, settings=s.settings, request=request)
@@ -83,7 +102,7 @@ async def test_reopening_documents_from_correction_to_approval(stack):
         await issue(s, case_id, DocumentKind.ACCEPTANCE_NOTICE)
     assert early.value.code == "DOCUMENT_NOT_AVAILABLE"
 
-    notice = await issue(s, case_id, DocumentKind.CORRECTION_NOTICE)
+    notice = await issued(s, case_id, DocumentKind.CORRECTION_NOTICE)
     assert (notice.doc_no, notice.issuer, notice.kind_name) == (number("中宁自然资补"), ZN, "一次性告知补正通知书")
     text = await pdf_text(s, notice)
     has(text, ZN, notice.doc_no, "一次性告知补正通知书", f"{ZN_ENT1}：", SHIKONG_MINE, case_id, "共3项",
@@ -99,20 +118,20 @@ async def test_reopening_documents_from_correction_to_approval(stack):
                                                             MaterialKind.RESTORATION_PLAN,
                                                             MaterialKind.ENVIRONMENTAL_ASSESSMENT)]}))
     await s.accept(case_id)
-    accepted = await issue(s, case_id, DocumentKind.ACCEPTANCE_NOTICE)
+    accepted = await issued(s, case_id, DocumentKind.ACCEPTANCE_NOTICE)
     has(await pdf_text(s, accepted), number("中宁自然资受"), "受理通知书", f"{ZN_ENT1}：", "决定予以受理",
         "补-safety_assessment", MATERIAL_NAMES[MaterialKind.SAFETY_ASSESSMENT], today())
 
     await s.sign_all(case_id, fail=("zn_water",))
     await s.ok(await s.post("zn_ent1", f"/cases/{case_id}/rectification-done", {"note": "排水设施已整改"}))
     await s.sign_all(case_id)
-    summary = await issue(s, case_id, DocumentKind.JOINT_ACCEPTANCE_SUMMARY)
+    summary = await issued(s, case_id, DocumentKind.JOINT_ACCEPTANCE_SUMMARY)
     has(await pdf_text(s, summary), number("中宁自然资验"), f"{SHIKONG_MINE}开复工联合验收意见汇总表", "第1轮", "第2轮",
         "中宁县水务局", "中宁县应急管理局", "石空镇", "专家", "不通过", "验收不合格", "验收合格", "存在安全隐患")
 
     await s.ok(await s.decide(case_id))
     case = await s.approve(case_id)
-    approval = await issue(s, case_id, DocumentKind.REOPENING_APPROVAL)
+    approval = await issued(s, case_id, DocumentKind.REOPENING_APPROVAL)
     assert approval.doc_no == case["document_no"] == number("中宁自然资复")  # the number the case shows
     text = await pdf_text(s, approval)
     has(text, ZN, approval.doc_no, f"关于同意{SHIKONG_MINE}开复工的批复", f"{ZN_ENT1}：", case["licence_no"],
@@ -174,7 +193,7 @@ async def test_not_to_reopen_decision(stack):
     case_id = await s.to_committee()
     await s.ok(await s.decide(case_id, "reject"))
     case = await s.case(case_id)
-    refusal = await issue(s, case_id, DocumentKind.REOPENING_REFUSAL)
+    refusal = await issued(s, case_id, DocumentKind.REOPENING_REFUSAL)
     has(await pdf_text(s, refusal), number("中宁自然资不许"), "不予开复工决定书", f"{ZN_ENT1}：",
         case["outcome_reason"], f"{SHIKONG_MINE}不予开复工", "对验收不合格的矿山坚决不予开复工",
         "六十日内向中宁县人民政府申请行政复议", "六个月内依法向人民法院提起行政诉讼", today())
@@ -184,10 +203,10 @@ async def test_transfer_documents_approved_and_refused(stack):
     s = stack
     right = await county_right(s)
     case_id = await to_decision(s, right["id"])
-    accepted = await issue(s, case_id, DocumentKind.ACCEPTANCE_NOTICE)
+    accepted = await issued(s, case_id, DocumentKind.ACCEPTANCE_NOTICE)
     has(await pdf_text(s, accepted), number("中宁自然资受"), f"{XINYUAN}、{MINGSHA}：", right["licence_no"])
     case = await s.ok(await s.post("zn_nr", f"/cases/{case_id}/transfer-decision", {"decision": "approve"}))
-    approval = await issue(s, case_id, DocumentKind.TRANSFER_APPROVAL)
+    approval = await issued(s, case_id, DocumentKind.TRANSFER_APPROVAL)
     assert approval.doc_no == case["document_no"] == number("中宁自然资转")
     has(await pdf_text(s, approval), ZN, "准予转让决定书", f"{XINYUAN}、{MINGSHA}：", right["licence_no"],
         f"准予{XINYUAN}将", f"转让给{MINGSHA}", "1,200.00万元", "第六条、第七条",
@@ -198,7 +217,7 @@ async def test_transfer_documents_approved_and_refused(stack):
     await confirm(s, refused_id)
     await s.ok(await s.post("zn_nr", f"/cases/{refused_id}/transfer-review",
                             {"decision": "request_correction", "missing": ["contract"]}))
-    notice = await issue(s, refused_id, DocumentKind.CORRECTION_NOTICE)
+    notice = await issued(s, refused_id, DocumentKind.CORRECTION_NOTICE)
     has(await pdf_text(s, notice), number("中宁自然资补"), "转让人与受让人签订的转让合同", "国务院令第242号第八条",
         other["licence_no"])
     await s.ok(await s.post("zn_ent1", f"/cases/{refused_id}/transfer-corrections",
@@ -207,7 +226,7 @@ async def test_transfer_documents_approved_and_refused(stack):
     await s.ok(await s.decide(refused_id))
     await s.ok(await s.post("zn_nr", f"/cases/{refused_id}/transfer-decision",
                             {"decision": "refuse", "reasons": ["转让价款明显低于评估价值"]}))
-    refusal = await issue(s, refused_id, DocumentKind.TRANSFER_REFUSAL)
+    refusal = await issued(s, refused_id, DocumentKind.TRANSFER_REFUSAL)
     has(await pdf_text(s, refusal), number("中宁自然资不许"), "不予转让决定书", f"{XINYUAN}、{MINGSHA}：",
         "转让价款明显低于评估价值", "决定：不准转让", "申请行政复议", today())
 
@@ -216,15 +235,20 @@ async def test_grant_confirmation_and_publicity(timed):
     s, env = timed
     case_id = await through_meetings(s)
     case = await to_publicity(env, s, case_id)
-    confirmation = await issue(s, case_id, DocumentKind.GRANT_CONFIRMATION)
+    confirmation = await issued(s, case_id, DocumentKind.GRANT_CONFIRMATION)
+    # dated (and numbered in the year of) the day the result was recorded, in the case's skipped time
+    recorded_on = local_date(datetime.fromisoformat(case["result"]["recorded_at"]))
+    assert confirmation.issued_on == recorded_on
     # a city-level grant: the city's bureau issues, from its own sequence
     assert confirmation.issuer == "中卫市自然资源局"
-    has(await pdf_text(s, confirmation), f"中卫自然资出〔{china_today().year}〕1号", "采矿权出让成交确认书",
-        f"{MINGSHA}：", case["block"]["block_name"], "挂牌", "3,600.00万元", "60万吨/年", "特此确认")
-    publicity = await issue(s, case_id, DocumentKind.GRANT_PUBLICITY)
+    has(await pdf_text(s, confirmation), f"中卫自然资出〔{recorded_on.year}〕1号", "采矿权出让成交确认书",
+        f"{MINGSHA}：", case["block"]["block_name"], "挂牌", "3,600.00万元", "60万吨/年", "特此确认",
+        cn_date(recorded_on))
+    publicity = await issued(s, case_id, DocumentKind.GRANT_PUBLICITY, username="zn_ent2")  # the winner reads it
     period = case["period_clock"]["publicity"]
-    has(await pdf_text(s, publicity), f"中卫自然资公〔{china_today().year}〕1号", "采矿权出让结果公示", MINGSHA,
-        f"公示期为{period['limit_working_days']}个工作日", "中卫市自然资源局提出")
+    has(await pdf_text(s, publicity), f"中卫自然资公〔{recorded_on.year}〕1号", "采矿权出让结果公示", MINGSHA,
+        f"公示期为{period['limit_working_days']}个工作日", "中卫市自然资源局提出",
+        f"至{cn_date(date.fromisoformat(period['ends']))}止")
 
 
 async def test_rectification_notice_clearance_and_closure_acceptance(stack):
@@ -234,15 +258,15 @@ async def test_rectification_notice_clearance_and_closure_acceptance(stack):
     with pytest.raises(DomainError):
         await issue(s, case_id, DocumentKind.RECTIFICATION_NOTICE)
     case = await submit_plan(s, case_id)
-    notice = await issue(s, case_id, DocumentKind.RECTIFICATION_NOTICE)
+    notice = await issued(s, case_id, DocumentKind.RECTIFICATION_NOTICE)
     text = await pdf_text(s, notice)
-    has(text, number("中宁自然资整"), "整改通知书", f"{ZN_ENT1}：", "张建国（矿长）", "停产整治，逐项销号",
+    has(text, number("中宁自然资整"), "整改通知书", today(), f"{ZN_ENT1}：", "张建国（矿长）", "停产整治，逐项销号",
         *(i["description"] for i in case["items"]), "中宁县应急管理局", "停产整治",
         *(cn_date(date.fromisoformat(i["due"])) for i in case["items"]))
     case = await close_all_items(s, case)
     case = await accept(s, case_id)
-    clearance = await issue(s, case_id, DocumentKind.RECTIFICATION_CLEARANCE)
-    has(await pdf_text(s, clearance), number("中宁自然资销"), f"{SHIKONG_MINE}整改销号单", "佐证-1", "佐证-3",
+    clearance = await issued(s, case_id, DocumentKind.RECTIFICATION_CLEARANCE)
+    has(await pdf_text(s, clearance), number("中宁自然资销"), today(), f"{SHIKONG_MINE}整改销号单", "佐证-1", "佐证-3",
         "县级验收", "自治区级验收", "宁自然资验〔2026〕1号", "整改到位")
 
     cement = await s.mine("中宁县余丁乡水泥用灰岩矿")
@@ -254,8 +278,8 @@ async def test_rectification_notice_clearance_and_closure_acceptance(stack):
                             ("restoration", "zn_ent2"), ("restoration_acceptance", "zn_nr")):
         await s.ok(await s.post(username, f"/cases/{closure_id}/closure-steps/{stage}",
                                 {"evidence": [f"{stage}-佐证"], "note": "已完成"}))
-    table = await issue(s, closure_id, DocumentKind.CLOSURE_ACCEPTANCE)
-    has(await pdf_text(s, table), number("中宁自然资关"), "中宁县余丁乡水泥用灰岩矿关闭取缔验收表",
+    table = await issued(s, closure_id, DocumentKind.CLOSURE_ACCEPTANCE)
+    has(await pdf_text(s, table), number("中宁自然资关"), today(), "中宁县余丁乡水泥用灰岩矿关闭取缔验收表",
         "中宁政函〔2026〕8号", "断电", "国网中宁供电公司", "停止供应并收缴火工品", "注销采矿许可证", "power_cut-佐证",
         "三不留", "矿产资源开采登记管理办法（国务院令241号）第十六条")
 
@@ -263,11 +287,13 @@ async def test_rectification_notice_clearance_and_closure_acceptance(stack):
 async def test_the_activity_issues_once_and_refuses_without_retrying(stack):
     s = stack
     case_id = await s.to_committee()
+    await issued(s, case_id, DocumentKind.JOINT_ACCEPTANCE_SUMMARY)  # the workflow's, with the acceptance notice
     activities = DocumentActivities(s.db, s.settings, s.app.state.files)
     view: dict[str, Any] = await s.case(case_id)
     # dated by the moment the workflow recorded the act: New Year's Eve 20:00 UTC is already 2027 in China
     at = datetime(2026, 12, 31, 20, 0, tzinfo=UTC)
-    request = IssueDocumentInput.model_validate({"kind": "joint_acceptance_summary", "view": view, "at": at})
+    request = IssueDocumentInput.model_validate({"kind": "joint_acceptance_summary", "view": view, "at": at,
+                                                 "occurrence": 2})
     env = ActivityEnvironment()
     first = await env.run(activities.issue_document, request)
     assert await env.run(activities.issue_document, request) == first
@@ -278,4 +304,4 @@ async def test_the_activity_issues_once_and_refuses_without_retrying(stack):
             {"kind": "reopening_approval", "view": view}))
     assert refused.value.type == "DOCUMENT_NOT_AVAILABLE" and refused.value.non_retryable
     report = await s.ok(await s.get("admin", "/admin/audit/verify"))
-    assert report["ok"] and report["files_checked"] == 1
+    assert report["ok"] and report["files_checked"] == 3  # the acceptance notice, both summaries

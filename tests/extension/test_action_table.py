@@ -5,6 +5,7 @@ are derived from it. These tests read the registered kinds, so a procedure added
 """
 
 import enum
+import re
 from typing import Literal, get_args, get_origin
 
 import pytest
@@ -55,6 +56,9 @@ def _problems(widgets, where):
             unnamed = [o.value for o in w.options if o.label == o.value]
             if unnamed or not w.options:
                 found.append(f"{where}.{w.name}: choices without Chinese names {unnamed}")
+        codes = {o.value for o in w.options if o.value.isascii() and not o.value.isdigit()}
+        if codes & set(re.findall(r"[A-Za-z_]{2,}", w.help)):
+            found.append(f"{where}.{w.name}: codes in the help text {w.help!r}")
         if w.picker is not None and w.picker not in PICKERS:
             found.append(f"{where}.{w.name}: unknown picker {w.picker}")
         if w.kind == "materials" and w.rows not in MATERIAL_ROWS:

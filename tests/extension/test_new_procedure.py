@@ -28,7 +28,8 @@ async def with_inspection(time_env: WorkflowEnvironment, demo_db: Database) -> A
     settings = settings_for_tests(demo_db.url, f"test-{uuid.uuid4()}")
     app = create_app(settings, db=demo_db, temporal=time_env.client)
     try:
-        async with build_worker(time_env.client, demo_db, settings.task_queue), make_http(app) as http:
+        async with (build_worker(time_env.client, demo_db, settings.task_queue, settings=settings),
+                    make_http(app) as http):
             yield Stack(temporal=time_env.client, db=demo_db, settings=settings, http=http, app=app,
                         now=time_env.get_current_time)
     finally:

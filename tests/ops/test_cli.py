@@ -6,13 +6,17 @@ import csv
 import sqlite3
 from pathlib import Path
 
+import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func
 from sqlmodel import select
 from typer.testing import CliRunner, Result
 
+from api.deps import principal_from_token
 from api.login import authenticate
+from api.security import create_token
 from cli.main import app
+from domain.errors import DomainError, ErrorCode
 from models.registry import Enterprise, Mine
 from settings import get_settings
 
@@ -107,10 +111,17 @@ async def test_create_a_user_then_reset_the_password(demo_db):
     created = await cli(demo_db, "create-user", "zn_clerk", "county_nr", "--name", "中宁县自然资源局文员",
                         "--division", "640521", stdin="first-password-1\nfirst-password-1\n")
     assert created.exit_code == 0, created.output
+    settings = get_settings()
+    before = await authenticate(demo_db, settings, "zn_clerk", "first-password-1", "cli-test")
+    old_token = create_token(before.username, before.role.value, settings, before.session_epoch)
     reset = await cli(demo_db, "reset-password", "zn_clerk", stdin="second-password-2\nsecond-password-2\n")
     assert reset.exit_code == 0, reset.output
-    user = await authenticate(demo_db, get_settings(), "zn_clerk", "second-password-2", "cli-test")
+    user = await authenticate(demo_db, settings, "zn_clerk", "second-password-2", "cli-test")
     assert user.role.value == "county_nr"
+    async with demo_db.session() as session:  # whoever held the old password is logged out
+        with pytest.raises(DomainError) as ended:
+            await principal_from_token(old_token, session, settings)
+    assert ended.value.code is ErrorCode.TOKEN_INVALID
     assert (await cli(demo_db, "reset-password", "nobody", stdin="long-enough-1\nlong-enough-1\n")).exit_code == 1
 
 
@@ -166,3 +177,39 @@ async def test_migrate_an_empty_database_and_seed_the_demo_only_outside_producti
         assert refused.exit_code == 1 and "生产模式" in refused.output
     finally:
         await db.dispose()
+
+
+async def test_load_a_years_holiday_arrangement_and_tell_the_open_cases(stack, tmp_path):
+    import json
+
+    from models.audit import AuditEntry
+    from models.calendar_years import CalendarYear
+    from tests.support.calendar_2027 import OFFICIAL_2027
+
+    await stack.submit()
+    target = stack.temporal.service_client.config.target_host
+    good, bad = tmp_path / "2027.json", tmp_path / "bad.json"
+    good.write_text(json.dumps({"2027": OFFICIAL_2027}, ensure_ascii=False), encoding="utf-8")
+    bad.write_text(json.dumps({"2027": {**OFFICIAL_2027, "workdays": ["2027-01-01"]}}), encoding="utf-8")
+
+    def invoke(*args: str) -> Result:
+        get_settings.cache_clear()
+        try:
+            return CliRunner().invoke(app, list(args), env={
+                "MINEFLOW_DATABASE_URL": stack.db.url, "MINEFLOW_JWT_SECRET": "test-secret-" + "x" * 32,
+                "MINEFLOW_TEMPORAL_ADDRESS": target})
+        finally:
+            get_settings.cache_clear()
+
+    refused = await asyncio.to_thread(invoke, "calendar", "load", str(bad))
+    assert refused.exit_code == 1 and "同一天不能既放假又上班" in refused.output
+    assert await count(stack.db, CalendarYear) == 0
+
+    loaded = await asyncio.to_thread(invoke, "calendar", "load", str(good), "--by", "ops_zhang")
+    assert loaded.exit_code == 0, loaded.output
+    assert "已载入2027年节假日安排" in loaded.output and "已通知1件在办案件" in loaded.output
+    async with stack.db.session() as session:
+        row = await session.get(CalendarYear, 2027)
+        [audit] = (await session.exec(select(AuditEntry).where(AuditEntry.action == "calendar_loaded"))).all()
+    assert row is not None and "2027-02-20" in row.workdays and row.loaded_by == "ops_zhang"
+    assert audit.actor == "ops_zhang"

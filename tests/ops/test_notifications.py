@@ -74,7 +74,7 @@ class Receiver:
 async def dispatching(s: Stack, notifier: Any, max_attempts: int = 3) -> AsyncIterator[None]:
     """A worker delivering with `notifier`, and the dispatcher polling fast, on a queue of their own."""
     queue = f"notify-{uuid.uuid4()}"
-    async with build_worker(s.temporal, s.db, queue, notifier=notifier):
+    async with build_worker(s.temporal, s.db, queue, notifier=notifier, settings=s.settings):
         handle = await s.temporal.start_workflow(
             NotificationDispatcherWorkflow.run,
             DispatcherConfig(poll_seconds=0.2, max_attempts=max_attempts, first_retry_seconds=0.1),

@@ -25,7 +25,7 @@ async def test_two_workers_and_two_apis_complete_every_case_once(dev_server, dev
     settings = settings_for_tests(demo_db.url, f"scale-{uuid.uuid4()}")
     env = {"MINEFLOW_TEMPORAL_ADDRESS": dev_server, "MINEFLOW_DATABASE_URL": demo_db.url,
            "MINEFLOW_TASK_QUEUE": settings.task_queue, "MINEFLOW_JWT_SECRET": settings.jwt_secret,
-           "MINEFLOW_LOG_LEVEL": "WARNING"}
+           "MINEFLOW_LOG_LEVEL": "WARNING", "MINEFLOW_VAR_DIR": str(settings.var_dir)}
     mineflow = [sys.executable, "-m", "cli.main"]
     ports = [free_port(), free_port()]
     processes = [
@@ -55,7 +55,9 @@ async def test_two_workers_and_two_apis_complete_every_case_once(dev_server, dev
                 if event.HasField("workflow_task_started_event_attributes"):
                     identities.add(event.workflow_task_started_event_attributes.identity)
         pids = {str(p.proc.pid) for p in processes[:2] if p.proc}
-        assert {i.split("@")[0] for i in identities} == pids
+        # (a speculative workflow task an update ran on an idle case is written when the update is accepted, and
+        # names no worker: its identity is empty)
+        assert {i.split("@")[0] for i in identities if i} == pids
         assert "Traceback" not in worker_logs(tmp_path)
     finally:
         for process in processes:

@@ -21,7 +21,14 @@ from cli.processes import Child, free_port, temporal_dev_server, wait_for_port
 from domain.calendar import local_date
 from models.cases import DeadlinePlan, DeadlineRequest
 from tests.support.checks import assert_exactly_once
-from tests.support.stack import ZN_DEPARTMENTS, ZN_EXPERTS, Stack, make_http, settings_for_tests
+from tests.support.stack import (
+    ZN_DEPARTMENTS,
+    ZN_EXPERTS,
+    Stack,
+    make_http,
+    settings_for_tests,
+    var_dir_for_tests,
+)
 from worker import build_worker
 
 pytestmark = pytest.mark.devserver
@@ -33,7 +40,7 @@ ZN_MINES = (("中宁县石空镇双龙山石膏矿", "zn_ent1", "zn_shikong"),
 
 def worker_process(address: str, db_url: str, task_queue: str, log: Path, level: str = "WARNING") -> Child:
     env = {"MINEFLOW_TEMPORAL_ADDRESS": address, "MINEFLOW_DATABASE_URL": db_url, "MINEFLOW_TASK_QUEUE": task_queue,
-           "MINEFLOW_LOG_LEVEL": level}
+           "MINEFLOW_LOG_LEVEL": level, "MINEFLOW_VAR_DIR": str(var_dir_for_tests(db_url))}
     return Child("worker", [sys.executable, str(ROOT / "worker.py")], log, env).start()
 
 
@@ -115,7 +122,8 @@ async def test_server_restart_keeps_cases_timers_and_pending_sign_offs(demo_db, 
     client = await Client.connect(f"127.0.0.1:{port}", data_converter=pydantic_data_converter)
     task_queue = f"restart-{uuid.uuid4()}"
     try:
-        async with (build_worker(client, demo_db, task_queue, overrides={"plan_deadline": quick_deadlines(25)}),
+        async with (build_worker(client, demo_db, task_queue, overrides={"plan_deadline": quick_deadlines(25)},
+                                 settings=settings_for_tests(demo_db.url, task_queue)),
                     api_stack(client, demo_db, task_queue) as s):
             signing = (await s.submit())["case_id"]
             await s.accept(signing)

@@ -72,7 +72,7 @@ async def test_api_answers_503_while_the_database_is_down_and_the_case_resumes(d
         settings = settings_for_tests(db.url, f"outage-{uuid.uuid4()}").model_copy(
             update={"update_timeout_seconds": 4, "sqlite_busy_timeout_ms": 300})
         app = create_app(settings, db=db, temporal=dev_client)
-        async with build_worker(dev_client, db, settings.task_queue), make_http(app) as http:
+        async with build_worker(dev_client, db, settings.task_queue, settings=settings), make_http(app) as http:
             s = Stack(temporal=dev_client, db=db, settings=settings, http=http, app=app)
             case_id = (await s.submit())["case_id"]
             await s.accept(case_id)

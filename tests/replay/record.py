@@ -38,7 +38,7 @@ async def record(name: str) -> Path:
         settings = settings_for_tests(db.url, f"record-{uuid.uuid4()}")
         app = create_app(settings, db=db, temporal=env.client)
         try:
-            async with build_worker(env.client, db, settings.task_queue), make_http(app) as http:
+            async with build_worker(env.client, db, settings.task_queue, settings=settings), make_http(app) as http:
                 stack = Stack(temporal=env.client, db=db, settings=settings, http=http, app=app,
                               now=env.get_current_time)
                 case_id = await SCENARIOS[name](stack, env)

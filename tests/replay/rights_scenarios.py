@@ -1,18 +1,21 @@
 """Replay scenarios of the mining-right procedures (registered in tests/replay/scenarios.py)."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from temporalio.testing import WorkflowEnvironment
 
 from tests.rights.support import (
     confirm,
     county_right,
+    entries,
     skip_past,
+    skip_to_local,
     submit_transfer,
     through_meetings,
     to_publicity,
     wait_stage,
 )
+from tests.support.calendar_2027 import OFFICIAL_2027
 from tests.support.stack import Stack
 
 
@@ -38,6 +41,25 @@ async def transfer_county_level(s: Stack, env: WorkflowEnvironment) -> str:
     return case_id
 
 
+async def transfer_calendar_loaded(s: Stack, env: WorkflowEnvironment) -> str:
+    """A transfer whose 40-day clock ends in 2027's 春节; 2027's arrangement is loaded while it runs (the
+    `calendar_loaded` signal and the re-plan behind its patch), then the case goes on to its decision."""
+    await skip_to_local(env, s, date(2027, 1, 2))
+    right = await county_right(s)
+    case_id = str((await submit_transfer(s, right["id"]))["case_id"])
+    await confirm(s, case_id)
+    await s.ok(await s.post("admin", "/admin/calendar/2027", OFFICIAL_2027), 201)
+
+    async def replanned() -> bool:
+        return bool(entries(await s.case(case_id), "deadline_replanned"))
+    await s.eventually(replanned)
+    await s.ok(await s.post("zn_nr", f"/cases/{case_id}/transfer-review", {"decision": "accept"}))
+    await s.ok(await s.decide(case_id))
+    await s.ok(await s.post("zn_nr", f"/cases/{case_id}/transfer-decision",
+                            {"decision": "refuse", "reasons": ["测试：不准转让"]}))
+    return case_id
+
+
 async def grant_city_level(s: Stack, env: WorkflowEnvironment) -> str:
     """Both meetings, 公告 and 挂牌 timers, an objection pausing the 公示, contract, fee and registration."""
     case_id = await through_meetings(s)
@@ -58,4 +80,5 @@ async def grant_city_level(s: Stack, env: WorkflowEnvironment) -> str:
     return case_id
 
 
-RIGHTS_SCENARIOS = {"transfer_county_level": transfer_county_level, "grant_city_level": grant_city_level}
+RIGHTS_SCENARIOS = {"transfer_county_level": transfer_county_level, "grant_city_level": grant_city_level,
+                    "transfer_calendar_loaded": transfer_calendar_loaded}

@@ -1,6 +1,7 @@
 """Scenarios whose event histories are kept as replay fixtures: each drives one case as users would and returns
 its case id. `python -m tests.replay.record` runs them on a time-skipping server and writes the histories."""
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
@@ -127,3 +128,27 @@ SCENARIOS.update(RIGHTS_SCENARIOS)
 from tests.campaign.replay_scenarios import CAMPAIGN_SCENARIOS  # noqa: E402
 
 SCENARIOS.update(CAMPAIGN_SCENARIOS)
+
+# Recorded after the `documents` patch: each procedure issues its documents as its acts happen (issue 17).
+from tests.campaign.replay_scenarios import closure_scenario, rectification_scenario  # noqa: E402
+from tests.replay.rights_scenarios import grant_city_level, transfer_county_level  # noqa: E402
+
+
+def _documents_issued(scenario: Scenario) -> Scenario:
+    """The scenario, then its case's end: the workflow ends once its last documents are issued, so the history
+    holds every document's activity to its result."""
+    async def run(s: Stack, env: WorkflowEnvironment) -> str:
+        case_id = await scenario(s, env)
+        await asyncio.wait_for(s.temporal.get_workflow_handle(case_id).result(), timeout=60)
+        return case_id
+    return run
+
+
+SCENARIOS.update({
+    "documents_reopening_approved": _documents_issued(happy_path),
+    "documents_reopening_refused": _documents_issued(failure_loop),
+    "documents_transfer": _documents_issued(transfer_county_level),
+    "documents_grant": _documents_issued(grant_city_level),
+    "documents_rectification": _documents_issued(rectification_scenario),
+    "documents_closure": _documents_issued(closure_scenario),
+})

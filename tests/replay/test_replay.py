@@ -14,6 +14,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 import worker
+from documents.kinds import DocumentKind
 from models.reopening import ReopeningStart, ReopeningView
 from workflows.reopening import ReopeningWorkflow
 
@@ -56,5 +57,28 @@ async def test_the_patch_guard_is_what_keeps_running_cases_replayable():
     workflow, tested above) the same history replays."""
     history = load(Path(__file__).parent / "histories" / "reopening_happy_path.json")
     replayer = Replayer(workflows=[ReopeningWithoutPatchGuard], data_converter=pydantic_data_converter)
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+    assert result.replay_failure is not None and "Nondeterminism" in repr(result.replay_failure)
+
+
+@workflow.defn(name="ReopeningWorkflow", sandboxed=False)
+class ReopeningIssuingWithoutPatchGuard(ReopeningWorkflow):
+    """Today's workflow as it would be had its documents been rolled out without `workflow.patched("documents")`."""
+
+    @workflow.run
+    async def run(self, start: ReopeningStart) -> ReopeningView:
+        return await super().run(start)
+
+    def _issue(self, kind: DocumentKind) -> None:
+        occurrence = self._documents_asked.get(kind, 0) + 1
+        self._documents_asked[kind] = occurrence
+        self._documents_due.append((kind, occurrence))
+
+
+async def test_the_documents_guard_keeps_cases_recorded_before_them_replayable():
+    """A case recorded before documents existed replays (above) only because issuing them is patched: without the
+    guard, its first document's activity is a command its history never had."""
+    history = load(Path(__file__).parent / "histories" / "reopening_happy_path.json")
+    replayer = Replayer(workflows=[ReopeningIssuingWithoutPatchGuard], data_converter=pydantic_data_converter)
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is not None and "Nondeterminism" in repr(result.replay_failure)

@@ -60,7 +60,7 @@ async def county_right(s: Stack, *, licence_no: str = "C6405212024017130999001",
             await enterprise_id(s, XINYUAN), "division_code": "640521", "mineral": "建筑用砂", "open_pit": True,
             "scale": "small", "scale_wt": 20, "valid_from": str(today - timedelta(days=800)),
             "valid_to": str(today + timedelta(days=3000)), "state_owned": state_owned,
-            "production_started_on": str(started or today - timedelta(days=700)), "area": square(x, 36_000_000.0)}
+            "production_started_on": str(started or today - timedelta(days=700)), "area": square(x, 36_400_000.0)}
     return await s.ok(await s.post("zn_nr", "/mining-rights", body), 201)
 
 
@@ -116,7 +116,7 @@ async def user(s: Stack, username: str) -> User:
 def block(**overrides: Any) -> dict[str, Any]:
     """A block that passes every precheck: open-pit 建筑用白云岩, 60 万吨/年, 8 years, medium — city-issued."""
     return {"block_name": "中宁县鸣沙镇北山建筑用白云岩矿", "division_code": "640521", "mineral": "建筑用白云岩",
-            "open_pit": True, "area": square(3_900_000.0, 36_000_000.0, 800.0), "production_wt": 60,
+            "open_pit": True, "area": square(4_090_000.0, 36_400_000.0, 800.0), "production_wt": 60,
             "service_years": 8, "deposit_scale": "medium", "production_scale": "medium", "land_use_cleared": True,
             "forest_grassland_cleared": True, "outside_red_line": True, "mode": "listing", "valid_years": 10,
             "reason": "矿产资源总体规划（2021—2025年）开采规划区块，市场供给需要", **overrides}

@@ -66,7 +66,7 @@ async def test_a_registration_whose_first_attempt_fails_after_writing_changes_th
 
     settings = settings_for_tests(demo_db.url, f"test-{uuid.uuid4()}")
     app = create_app(settings, db=demo_db, temporal=time_env.client)
-    async with (build_worker(time_env.client, demo_db, settings.task_queue,
+    async with (build_worker(time_env.client, demo_db, settings.task_queue, settings=settings,
                              overrides={"change_right_holder": flaky}), make_http(app) as http):
         s = Stack(temporal=time_env.client, db=demo_db, settings=settings, http=http, app=app,
                   now=time_env.get_current_time)

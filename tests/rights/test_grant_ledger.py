@@ -33,10 +33,10 @@ async def test_a_grant_reserves_its_capacity_and_a_refused_one_gives_it_back(sta
     assert [c["case_id"] for c in listed["items"]] == [case_id]  # a grant's own stages filter the list
     # a second block would now exceed what is left (172.5 - 60 = 112.5)
     second = await s.ok(await s.post("zn_nr", "/grants", block(block_name="中宁县鸣沙镇南山建筑用白云岩矿",
-                                                                  production_wt=120, area=[[3_910_000.0, 36_010_000.0],
-                                                                  [3_910_400.0, 36_010_000.0],
-                                                                  [3_910_400.0, 36_010_400.0],
-                                                                  [3_910_000.0, 36_010_400.0]])), 201)
+                                                                  production_wt=120, area=[[4_091_000.0, 36_410_000.0],
+                                                                  [4_091_400.0, 36_410_000.0],
+                                                                  [4_091_400.0, 36_410_400.0],
+                                                                  [4_091_000.0, 36_410_400.0]])), 201)
     assert (await s.case(second["case_id"]))["status"] == "rejected"
 
     case = await s.ok(await s.decide(case_id, "reject"))  # the county 三重一大 says no

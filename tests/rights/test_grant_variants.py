@@ -28,7 +28,7 @@ async def test_the_capacity_ledger_refusing_ends_the_grant(time_env, demo_db):
 
     settings = settings_for_tests(demo_db.url, f"test-{uuid.uuid4()}")
     app = create_app(settings, db=demo_db, temporal=time_env.client)
-    async with (build_worker(time_env.client, demo_db, settings.task_queue,
+    async with (build_worker(time_env.client, demo_db, settings.task_queue, settings=settings,
                              overrides={"check_capacity_ledger": full}), make_http(app) as http):
         s = Stack(temporal=time_env.client, db=demo_db, settings=settings, http=http, app=app)
         case = await s.ok(await s.post("zn_nr", "/grants", block()), 201)

@@ -11,7 +11,7 @@ async def _body(s, **overrides):
     return {"licence_no": "C6405212024017130999009", "mine_name": "中宁县测试建筑用砂矿",
             "holder_enterprise_id": await enterprise_id(s, XINYUAN), "division_code": "640521", "mineral": "建筑用砂",
             "scale": "small", "scale_wt": 20, "valid_from": "2024-01-01", "valid_to": "2030-12-31",
-            "area": square(3_800_000.0, 36_000_000.0), **overrides}
+            "area": square(4_080_000.0, 36_400_000.0), **overrides}
 
 
 BAD_AREAS = {
@@ -32,13 +32,13 @@ async def test_invalid_areas_are_refused(stack, name):
 
 async def test_registering_a_right_its_authority_level_and_its_history(stack):
     s = stack
-    open_ring = square(3_800_000.0, 36_000_000.0)
+    open_ring = square(4_080_000.0, 36_400_000.0)
     right = await s.ok(await s.post("zn_nr", "/mining-rights", await _body(s, area=open_ring)), 201)
     assert right["authority_level"] == "county" and right["crs"] == "CGCS2000"
     assert right["area"] == [*open_ring, open_ring[0]]  # stored closed
     bigger = await s.ok(await s.post("zn_nr", "/mining-rights", await _body(
         s, licence_no="C6405212024017130999010", mineral="石膏", scale="medium", scale_wt=30,
-        area=square(3_700_000.0, 36_000_000.0))), 201)
+        area=square(4_070_000.0, 36_400_000.0))), 201)
     assert bigger["authority_level"] == "city"
 
     corrected = await s.ok(await s.post("zn_nr", f"/mining-rights/{right['id']}/corrections", {
@@ -57,15 +57,15 @@ async def test_registering_a_right_its_authority_level_and_its_history(stack):
 
 async def test_overlapping_ranges_are_refused_but_touching_ones_are_not(stack):
     s = stack
-    await county_right(s, x=3_600_000.0)
-    overlapping = square(3_600_000.0 + 200, 36_000_000.0 + 200)
+    await county_right(s, x=4_060_000.0)
+    overlapping = square(4_060_000.0 + 200, 36_400_000.0 + 200)
     error = await s.refused(await s.post("zn_nr", "/mining-rights", await _body(s, area=overlapping)),
                             409, "RIGHT_AREA_OVERLAPS")
     assert error["details"]["overlapping"] == ["C6405212024017130999001"]
-    touching = square(3_600_000.0 + 400, 36_000_000.0)  # shares one edge only
+    touching = square(4_060_000.0 + 400, 36_400_000.0)  # shares one edge only
     await s.ok(await s.post("zn_nr", "/mining-rights", await _body(s, area=touching)), 201)
     await s.refused(await s.post("zn_nr", "/mining-rights", await _body(
-        s, licence_no="C6405212024017130999001", area=square(3_500_000.0, 36_000_000.0))), 409, "LICENCE_NO_TAKEN")
+        s, licence_no="C6405212024017130999001", area=square(4_050_000.0, 36_400_000.0))), 409, "LICENCE_NO_TAKEN")
 
 
 async def test_who_may_register_and_read(stack):

@@ -56,12 +56,13 @@ def test_produced_one_year_is_counted_to_the_day():
     assert failed_transfer_conditions(facts, date(2026, 3, 1)) == []
 
 
-async def test_natural_day_deadlines_ignore_the_calendar_and_working_days_do_not():
+async def test_natural_day_deadlines_count_every_day_but_end_on_a_working_day():
     cal = CalendarActivities(load_calendar())
     start = datetime(2026, 9, 29, 4, tzinfo=UTC)  # National Day week follows
     natural = await cal.plan_deadline(DeadlineRequest(start=start, working_days=40, remind_before_working_days=5,
                                                       calendar_days=True))
-    assert natural.due == date(2026, 11, 8) and natural.remind_at.date() == date(2026, 11, 3)
+    # 40 natural days through National Day end on Sunday 11-08, so on Monday 11-09 (民法典 第二百零三条)
+    assert natural.due == date(2026, 11, 9) and natural.remind_at.date() == date(2026, 11, 4)
     working = await cal.plan_deadline(DeadlineRequest(start=start, working_days=5))
     assert working.due == date(2026, 10, 12)  # 10-01..10-07 off, 10-10 a 调休 Saturday
     assert await cal.count_working_days(WorkingDaysRequest(start=start, end=datetime(2026, 10, 9, 4, tzinfo=UTC),

@@ -1,5 +1,7 @@
 """采矿权转让 through the HTTP API on a time-skipping server: every stage, the registry's holder changing once."""
 
+from datetime import date
+
 from tests.rights.support import (
     MINGSHA,
     city_meeting,
@@ -34,6 +36,9 @@ async def test_county_level_transfer_from_application_to_city_filing(timed):
     case = await confirm(s, case_id)
     assert case["stage"] == "review" and case["clock"]["calendar_days"] is True
     assert case["working_days_left"] == 40  # natural days for this clock (国务院令第242号 第十条)
+    today = await s.today()  # each party's time left is counted the same way, not in working days
+    assert case["pending"] and all(p["working_days_left"] == (date.fromisoformat(p["due"]) - today).days
+                                   for p in case["pending"] if p["due"]), case["pending"]
     listed = await s.ok(await s.get("zn_ent2", "/cases", kind="transfer"))
     assert [c["case_id"] for c in listed["items"]] == [case_id]
 

@@ -4,6 +4,7 @@ not registered in time, and a correction never supplied. Nothing sleeps in real 
 
 from datetime import timedelta
 
+from domain.calendar import load_calendar
 from tests.rights.support import (
     confirm,
     county_right,
@@ -14,6 +15,8 @@ from tests.rights.support import (
     submit_transfer,
     to_decision,
 )
+
+calendar = load_calendar()  # natural-day periods end on a working day (民法典 第二百零三条)
 
 
 async def _received(s, right_id):
@@ -27,7 +30,7 @@ async def test_the_clock_stops_during_correction_and_restarts_with_the_days_left
     right = await county_right(s)
     case_id, case = await _received(s, right["id"])
     received = await s.today()
-    assert case["deadline"] == str(received + timedelta(days=40))
+    assert case["deadline"] == str(calendar.add_natural_days(received, 40))
 
     await env.sleep(timedelta(days=10))
     case = await s.ok(await s.post("zn_nr", f"/cases/{case_id}/transfer-review",
@@ -42,7 +45,7 @@ async def test_the_clock_stops_during_correction_and_restarts_with_the_days_left
     case = await s.ok(await s.post("zn_ent2", f"/cases/{case_id}/transfer-corrections",
                                    {"materials": [{"kind": "mining_report", "ref": "开采情况报告-2"}]}))
     assert case["stage"] == "review"
-    assert case["deadline"] == str(await s.today() + timedelta(days=30))
+    assert case["deadline"] == str(calendar.add_natural_days(await s.today(), 30))
     assert case["clock"]["used_days"] == 10 and case["clock"]["limit_days"] == 40
 
 
@@ -78,7 +81,7 @@ async def test_an_extension_is_audited_and_bounded(timed):
     await s.refused(await s.post("zn_ent1", f"/cases/{case_id}/deadline-extensions", body), 403, "FORBIDDEN_ROLE")
     case = await s.ok(await s.post("zn_nr", f"/cases/{case_id}/deadline-extensions", body))
     assert case["clock"]["limit_days"] == 50 and case["clock"]["extended_days"] == 10
-    assert case["deadline"] == str(await s.today() + timedelta(days=50)) and case["deadline"] > before
+    assert case["deadline"] == str(calendar.add_natural_days(await s.today(), 50)) and case["deadline"] > before
     [entry] = entries(case, "deadline_extended")
     assert entry["actor"] == "zn_nr" and entry["data"]["head_approval_ref"] == "中宁自然资〔2026〕延字1号"
     assert "第四十二条" in entry["detail"]
@@ -92,7 +95,7 @@ async def test_an_approval_not_registered_in_time_lapses_and_the_registry_keeps_
     right = await county_right(s)
     case_id = await to_decision(s, right["id"])
     case = await s.ok(await s.post("zn_nr", f"/cases/{case_id}/transfer-decision", {"decision": "approve"}))
-    assert case["registration_due"] == str(await s.today() + timedelta(days=60))
+    assert case["registration_due"] == str(calendar.add_natural_days(await s.today(), 60))
     await env.sleep(timedelta(days=59))
     case = await s.case(case_id)
     assert case["status"] == "active"
@@ -141,7 +144,8 @@ async def test_expert_review_stops_the_clock_until_it_resumes(timed):
     case = await s.case(case_id)
     assert entries(case, "escalated") == [] and case["stage"] == "suspended"
     case = await s.ok(await s.post("zn_nr", f"/cases/{case_id}/clock-resumption", {"note": "专家评审完成"}))
-    assert case["stage"] == "committee_review" and case["deadline"] == str(await s.today() + timedelta(days=28))
+    assert case["stage"] == "committee_review"
+    assert case["deadline"] == str(calendar.add_natural_days(await s.today(), 28))
     assert case["pauses"][0]["kind"] == "expert_review" and case["pauses"][0]["ended_at"]
     [paused] = entries(case, "clock_paused")
     assert "第四十五条" in paused["detail"] and paused["data"]["days_left"] == 28

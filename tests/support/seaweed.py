@@ -34,15 +34,32 @@ def seaweedfs(directory: Path) -> Iterator[S3Server]:
     config.write_text(json.dumps({"identities": [{
         "name": "mineflow", "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
         "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}))
-    master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc = _ports(8)
-    argv = [str(installed_binary("weed")), "server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", f"-dir={directory}",
-            f"-master.port={master}", f"-master.port.grpc={master_grpc}", "-master.volumeSizeLimitMB=64",
-            f"-volume.port={volume}", f"-volume.port.grpc={volume_grpc}", "-volume.max=16",
-            "-volume.preStopSeconds=0", "-filer", f"-filer.port={filer}", f"-filer.port.grpc={filer_grpc}",
-            "-s3", f"-s3.port={s3}", f"-s3.port.grpc={s3_grpc}", f"-s3.config={config}"]
-    server = Child("seaweedfs", argv, directory / "weed.log").start()
+    server, s3 = _start(directory, config)
     try:
-        wait_for_port(s3, 60, proc=server.proc)
         yield S3Server(endpoint=f"127.0.0.1:{s3}")
     finally:
         server.stop(timeout=15)
+
+
+def _start(directory: Path, config: Path, attempts: int = 3) -> tuple[Child, int]:
+    """SeaweedFS listening on its S3 port. Eight free ports are picked before it binds them, so on a busy machine
+    another process may take one first (weed then exits 255): try again on fresh ports, then fail with its log."""
+    for attempt in range(1, attempts + 1):
+        master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc = _ports(8)
+        argv = [str(installed_binary("weed")), "server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+                f"-dir={directory}", f"-master.port={master}", f"-master.port.grpc={master_grpc}",
+                "-master.volumeSizeLimitMB=64", f"-volume.port={volume}", f"-volume.port.grpc={volume_grpc}",
+                "-volume.max=16", "-volume.preStopSeconds=0", "-filer", f"-filer.port={filer}",
+                f"-filer.port.grpc={filer_grpc}", "-s3", f"-s3.port={s3}", f"-s3.port.grpc={s3_grpc}",
+                f"-s3.config={config}"]
+        log = directory / f"weed-{attempt}.log"
+        server = Child("seaweedfs", argv, log).start()
+        try:
+            wait_for_port(s3, 60, proc=server.proc)
+            return server, s3
+        except RuntimeError:
+            server.stop(timeout=15)
+            if attempt == attempts:
+                tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+                raise RuntimeError(f"SeaweedFS did not start ({attempts} tries); its log ends:\n{tail}") from None
+    raise AssertionError("unreachable")

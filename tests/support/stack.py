@@ -106,6 +106,18 @@ class Stack:
             assert asyncio.get_running_loop().time() < deadline, "condition not reached in time"
             await asyncio.sleep(0.05)
 
+    async def document(self, case_id: str, kind: str, username: str = "zn_nr") -> dict[str, Any]:
+        """The case's document of `kind` as GET /cases/{id}/documents lists it, once its workflow has issued it (in
+        the background, just after the act)."""
+        found: list[dict[str, Any]] = []
+
+        async def listed() -> bool:
+            docs = await self.ok(await self.get(username, f"/cases/{case_id}/documents"))
+            found[:] = [d for d in docs if d["kind"] == kind]
+            return bool(found)
+        await self.eventually(listed)
+        return found[0]
+
     async def actions(self, case_id: str) -> list[str]:
         return [e["action"] for e in (await self.case(case_id))["timeline"]]
 

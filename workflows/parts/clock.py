@@ -46,5 +46,17 @@ async def extend(clock: Clock, days: int, now: datetime, warning_days: int) -> N
         await start(clock, now, warning_days)
 
 
+async def replan(clock: Clock, now: datetime, warning_days: int) -> None:
+    """Plan a running clock again from now with the calendar as it is now (a year's arrangement was loaded): the
+    days used so far are counted and the rest planned anew. A reminder already given stands unless the new one
+    is still to come (the deadline moved later)."""
+    if clock.running_since is None:
+        return
+    warned = clock.warned
+    await stop(clock, now)
+    await start(clock, now, warning_days)
+    clock.warned = warned and (clock.warn_at is None or clock.warn_at <= now)
+
+
 def days_left(clock: Clock) -> int:
     return max(clock.limit_days - clock.used_days, 0)

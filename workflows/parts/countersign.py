@@ -156,6 +156,29 @@ class CountersignMoves(CaseEngine):
         limit, remind = self._sign_off_limits()
         return await calls.plan_deadline(workflow.now(), limit, remind)
 
+    async def _replan_deadlines(self) -> None:
+        """After a year's arrangement was loaded: the open round's sign-off limit is planned again from when the
+        round opened, for the parties still to sign whose limit came with the round (a party added later keeps
+        its own); a reminder already given stands."""
+        await super()._replan_deadlines()
+        round_ = self._current_round()
+        if round_ is None or not is_open(round_):
+            return
+        limit, remind = self._sign_off_limits()
+        plan = await calls.plan_deadline(round_.opened_at, limit, remind)
+        moved = []
+        for task in pending(round_):
+            if task.added_at is not None or task.escalated_at is not None or task.due == plan.due:
+                continue
+            moved.append(f"{task.name}（{task.due} → {plan.due}）")
+            task.due, task.due_at = plan.due, plan.due_at
+            if task.reminded_at is None:
+                task.remind_at = plan.remind_at
+        if moved:
+            self._record(SYSTEM, "deadline_replanned",
+                         f"已按国务院办公厅公布的节假日安排重新推算会签期限：{'、'.join(moved)}",
+                         round=round_.no, due=str(plan.due))
+
     async def _open_round(self) -> Round:
         plan = await self._plan_sign_off()
         round_ = open_round(len(self._rounds()) + 1, self._roster(), plan, workflow.now())

@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.roles import ROLE_NAMES, Role
     from models.cases import (
         Actor,
+        CalendarNotice,
         CaseViewBase,
         CopyInput,
         CopyRecord,
@@ -46,6 +47,7 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.parts import calls, clock
 from workflows.parts.actions import Action, ActionHandler, Queued, Refusal, action, actions_of, post
+from workflows.parts.documents import DocumentIssuing
 from workflows.parts.refusal import refusal
 
 SYSTEM = Actor(username="system", display_name="系统", role=Role.ADMIN)
@@ -53,6 +55,8 @@ SYSTEM = Actor(username="system", display_name="系统", role=Role.ADMIN)
 # the base view, whatever `result_type` they ask for (temporalio 1.x `WorkflowHandle.query`).
 CASE_QUERY = "case"
 OFFICIALS = frozenset({Role.COUNTY_NR, Role.COMMITTEE_SECRETARY, Role.CITY_NR, Role.SUPERVISOR})
+CALENDAR_LOADED = "calendar_loaded"  # the signal the API/CLI sends open cases after loading a year's arrangement
+CALENDAR_REPLAN_PATCH = "calendar-replan-18"  # re-planning deadlines on that signal (new commands)
 
 
 class CaseEnded(Exception):
@@ -93,7 +97,7 @@ def holds(actor: Actor, pending: Pending, case: CaseViewBase) -> bool:
             return bool(actor.division_code and covers(actor.division_code, case.division_code))
 
 
-class CaseEngine:
+class CaseEngine(DocumentIssuing):
     CLOCK_RUNS_IN: ClassVar[frozenset[str]] = frozenset()
     STAGE_NAMES: ClassVar[Mapping[Any, str]] = {}
 
@@ -106,6 +110,9 @@ class CaseEngine:
         self._dirty = True
         self._synced_version = 0
         self._mine_status: str | None = None
+        self._calendar_notices: list[CalendarNotice] = []
+        self._carried: tuple[str, list[Any]] | None = None  # files the action being applied carries (`_record`)
+        self._init_documents()
 
     # ---- what subclasses provide --------------------------------------------------------------------------
 
@@ -136,6 +143,12 @@ class CaseEngine:
     def case(self, actor: Actor | None = None) -> CaseViewBase:
         """The case now; with `actor`, also what that person may do to it now (`available_actions`)."""
         return self._view(actor=actor)
+
+    @workflow.signal(name=CALENDAR_LOADED)
+    def calendar_loaded(self, notice: CalendarNotice) -> None:
+        """A year's official arrangement was loaded: the procedure's loop re-plans the pending deadlines (`_wait`),
+        so the re-plan's activities never interleave with a step in progress."""
+        self._calendar_notices.append(notice)
 
     # ---- the moves any case takes ---------------------------------------------------------------------------
 
@@ -256,7 +269,13 @@ class CaseEngine:
         ticket = await self._wait(expect=step)
         assert ticket is not None
         self._settling.append(ticket)
+        self._carry(ticket.payload)
         return ticket.payload
+
+    def _carry(self, payload: Any) -> None:
+        """The files an action carries go into the first timeline entry its actor makes (the act's own)."""
+        files = list(getattr(payload, "files", None) or [])
+        self._carried = (payload.actor.username, files) if files else None
 
     async def _wait(self, *, expect: ActionHandler | None = None,
                     until: Callable[[], bool] | None = None) -> Ticket | None:
@@ -279,9 +298,12 @@ class CaseEngine:
                     return ticket
                 elif spec.apply is not None:
                     self._settling.append(ticket)
+                    self._carry(ticket.payload)
                     await spec.apply(self, ticket.payload)
+                    self._carried = None
                 else:
                     self._fail(ticket, refusal(ErrorCode.WRONG_STAGE))
+            await self._apply_calendar_notices()
             await self._fire_alarms()
             if until is not None and until():
                 return None
@@ -291,8 +313,37 @@ class CaseEngine:
             if timeout is not None and timeout <= 0:
                 continue
             with contextlib.suppress(TimeoutError):  # an alarm is due: the loop fires it
-                await workflow.wait_condition(lambda: bool(self._queue) or (until is not None and until()),
-                                              timeout=timeout)
+                # (new entries: a document issued in the background, to be written)
+                await workflow.wait_condition(lambda: bool(self._queue or self._calendar_notices or self._new_entries)
+                                              or (until is not None and until()), timeout=timeout)
+
+    async def _apply_calendar_notices(self) -> None:
+        """Re-plan the statutory clock (and a procedure's own deadlines, `_replan_deadlines`) after a year's
+        official arrangement was loaded, and say so on the timeline when a date moved. Histories recorded before
+        this existed never carry the signal; the patch marks the new commands all the same."""
+        if not self._calendar_notices:
+            return
+        notices, self._calendar_notices = self._calendar_notices, []
+        if self._case.status is not Status.ACTIVE or not workflow.patched(CALENDAR_REPLAN_PATCH):
+            return
+        c = self._case.clock
+        if c.running_since is None or c.exceeded:  # a stopped clock is planned when it restarts; a lapsed one stays
+            before, provisional = None, False
+        else:
+            before, provisional = c.deadline, c.provisional
+            await clock.replan(c, self._now(), self._clock_warning_days())
+            self._case.deadline = c.deadline
+        await self._replan_deadlines()
+        years = "、".join(str(n.year) for n in notices)
+        if before is not None and (before != c.deadline or provisional != c.provisional):
+            self._record(SYSTEM, "deadline_replanned",
+                         f"已按国务院办公厅公布的{years}年节假日安排重新推算法定办理期限：{before} → {c.deadline}",
+                         years=[n.year for n in notices], source=notices[-1].source, before=str(before),
+                         deadline=str(c.deadline), provisional=c.provisional)
+        self._dirty = True
+
+    async def _replan_deadlines(self) -> None:
+        """A procedure's own deadlines to plan again after a calendar change (besides the statutory clock)."""
 
     async def _fire_alarms(self) -> None:
         if self._case.status is not Status.ACTIVE:
@@ -308,6 +359,8 @@ class CaseEngine:
             self._fail(ticket, refusal(ErrorCode.CASE_CLOSED))
         self._queue.clear()
         await self._sync()
+        await self._documents_settled()
+        await self._sync()  # what the documents recorded meanwhile (a no-op when nothing is new)
         await workflow.wait_condition(workflow.all_handlers_finished)
 
     # ---- state --------------------------------------------------------------------------------------------
@@ -343,6 +396,10 @@ class CaseEngine:
             raise CaseEnded
 
     def _record(self, actor: Actor, action_: str, detail: str, **data: Any) -> None:
+        if self._carried is not None and self._carried[0] == actor.username and actor is not SYSTEM:
+            files, self._carried = self._carried[1], None
+            detail = f"{detail.strip('。 ')}。附件：{'、'.join(f'《{f.name}》' for f in files)}"
+            data["files"] = [{"id": f.id, "name": f.name, "sha256": f.sha256, "size": f.size} for f in files]
         entry = TimelineEntry(seq=len(self._case.timeline) + 1, at=self._now(), actor=actor.username,
                               actor_name=actor.display_name,
                               role="system" if actor is SYSTEM else actor.role.value,
@@ -350,6 +407,15 @@ class CaseEngine:
         self._case.timeline.append(entry)
         self._new_entries.append(entry)
         self._dirty = True
+
+    def _record_issued_document(self, ref: Any) -> None:
+        self._record(SYSTEM, "document_issued", f"出具{ref.kind_name}《{ref.title}》（{ref.doc_no}）",
+                     kind=ref.kind.value, occurrence=ref.occurrence, doc_no=ref.doc_no, file_id=ref.file.id,
+                     sha256=ref.file.sha256, verification_code=ref.verification_code)
+
+    def _record_refused_document(self, request: Any, detail: str, code: str | None) -> None:
+        self._record(SYSTEM, "document_failed", detail, kind=request.kind.value, occurrence=request.occurrence,
+                     code=code)
 
     def _pending_now(self) -> list[Pending]:
         pending = self._pending() if self._case.status is Status.ACTIVE else []
@@ -414,10 +480,14 @@ class CaseEngine:
                 summary=(case.timeline[-1].detail if case.timeline else "")[:200], version=case.version,
                 submitted_at=case.submitted_at, updated_at=case.updated_at, closed_at=case.closed_at,
             )
+            # Taken before the write: a document issued in the background may record its entry while it runs, and
+            # that entry (and the change) is the next write's.
+            entries, self._new_entries, self._dirty = self._new_entries, [], False
+            version = case.version
             await calls.sync_case(SyncCaseInput(record=record, tasks=tasks, copies=[c.username for c in case.copies],
-                                                new_entries=self._new_entries, mine_status=self._mine_status))
-            self._new_entries, self._dirty = [], False
-            self._synced_version = case.version
+                                                new_entries=entries, mine_status=self._mine_status))
+            self._synced_version = version
+        self._start_documents()  # what the acts just written issue
         for ticket in self._settling:
             ticket.done = True
         self._settling.clear()

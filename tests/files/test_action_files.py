@@ -1,0 +1,82 @@
+"""Files carried by actions: an action (or an application) naming uploaded files gets them checked readable by its
+caller first, recorded with their hashes on the act's timeline entry, and attached to the case once the workflow
+accepted it — the same for every action; a refused action attaches nothing."""
+
+from typing import Any
+
+from sqlmodel import select
+
+from models.audit import AuditEntry
+from tests.files.test_upload import upload
+from tests.support import samples
+from tests.support.stack import SHIKONG_MINE, Stack, materials_for
+
+
+async def uploaded(s: Stack, username: str, name: str, text: str = "mineflow") -> dict[str, Any]:
+    return await s.ok(await upload(s, username, samples.pdf(text), name), 201)
+
+
+async def case_file_ids(s: Stack, case_id: str, username: str = "zn_nr") -> list[str]:
+    return [f["id"] for f in await s.ok(await s.get(username, f"/cases/{case_id}/files"))]
+
+
+async def chain_entries(s: Stack, case_id: str, action: str) -> list[AuditEntry]:
+    async with s.db.session() as session:
+        return list((await session.exec(select(AuditEntry).where(AuditEntry.case_id == case_id,
+                                                                 AuditEntry.action == action))).all())
+
+
+async def test_an_action_carries_its_files_onto_the_case_and_into_the_chain(stack):
+    s = stack
+    mine = await s.mine(SHIKONG_MINE)
+    materials = materials_for(mine.method)
+    application = await uploaded(s, "zn_ent1", "开复工申请书.pdf", "application")
+    case_id = (await s.ok(await s.post("zn_ent1", "/reopenings", {
+        "mine_id": mine.id, "reason": "停产整顿完成，申请复工", "materials": materials[1:],
+        "files": [application["id"]]}), 201))["case_id"]
+    assert await case_file_ids(s, case_id) == [application["id"]]  # the county reads the enterprise's upload now
+    await s.ok(await s.post("zn_nr", f"/cases/{case_id}/intake",
+                            {"decision": "request_correction", "missing": [materials[0]["kind"]]}))
+
+    # a refused action attaches nothing: the correction lacks the material asked for
+    report = await uploaded(s, "zn_ent1", "安全评价报告.pdf", "report")
+    await s.refused(await s.post("zn_ent1", f"/cases/{case_id}/corrections", {
+        "materials": [materials[1]], "files": [report["id"]]}), 422, "MATERIALS_MISSING")
+    assert report["id"] not in await case_file_ids(s, case_id)
+    assert (await s.http.get(f"/api/v1/files/{report['id']}", headers=s.auth("zn_nr"))).status_code == 404
+
+    # another enterprise's file: 404, as if it did not exist, and the act is not taken
+    foreign = await uploaded(s, "zn_ent2", "他人文件.pdf", "foreign")
+    await s.refused(await s.post("zn_ent1", f"/cases/{case_id}/corrections", {
+        "materials": materials[:1], "files": [report["id"], foreign["id"]]}), 404, "FILE_NOT_FOUND")
+    assert (await s.case(case_id))["stage"] == "correction"
+
+    # accepted: listed on the case, named with its hash on the act's timeline entry and in the audit chain
+    body = {"materials": materials[:1], "files": [report["id"]]}
+    case = await s.ok(await s.post("zn_ent1", f"/cases/{case_id}/corrections", body, {"Idempotency-Key": "c-1"}))
+    assert case["stage"] == "intake"
+    again = await s.ok(await s.post("zn_ent1", f"/cases/{case_id}/corrections", body, {"Idempotency-Key": "c-1"}))
+    assert again["stage"] == "intake"  # the same request, answered as before: applied and attached once
+    assert [e["action"] for e in again["timeline"]].count("corrected") == 1
+    assert await case_file_ids(s, case_id, "zn_ent1") == [application["id"], report["id"]]
+    corrected = next(e for e in case["timeline"] if e["action"] == "corrected")
+    assert "附件：《安全评价报告.pdf》" in corrected["detail"]
+    assert corrected["data"]["files"] == [{"id": report["id"], "name": "安全评价报告.pdf", "sha256": report["sha256"],
+                                           "size": report["size"]}]
+    attached = [e.detail for e in await chain_entries(s, case_id, "file_attached")]
+    assert len(attached) == 2
+    assert set(attached) == {f"附加文件《开复工申请书.pdf》（SHA-256 {application['sha256']}）",
+                        f"附加文件《安全评价报告.pdf》（SHA-256 {report['sha256']}）"}
+    assert any(report["sha256"] in e.data for e in await chain_entries(s, case_id, "corrected"))
+    assert (await s.http.get(f"/api/v1/files/{report['id']}", headers=s.auth("zn_nr"))).status_code == 200
+
+    # the same for a side action of another party: a department's sign-off with its site photo
+    await s.accept(case_id)
+    photo = await s.ok(await upload(s, "zn_police", samples.jpeg(), "现场照片.jpg", "image/jpeg"), 201)
+    signed = await s.ok(await s.post("zn_police", f"/cases/{case_id}/acceptance/sign-offs", {
+        "verdict": "pass", "opinion": "民爆物品管理符合要求", "files": [photo["id"]]}))
+    entry = next(e for e in signed["timeline"] if e["action"] == "signed_off")
+    assert entry["data"]["files"][0]["sha256"] == photo["sha256"] and "《现场照片.jpg》" in entry["detail"]
+    assert photo["id"] in await case_file_ids(s, case_id, "zn_ent1")  # the enterprise reads the evidence on it
+    report = await s.ok(await s.get("admin", "/admin/audit/verify"))
+    assert report["ok"]
