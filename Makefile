@@ -32,9 +32,11 @@ browser: $(STAMP)
 
 # Where Chromium is installed the browser tests must run: a Playwright failure fails, never skips.
 test-sqlite: $(STAMP)
+	@date -u +'%FT%TZ test-sqlite starts'
 	MINEFLOW_REQUIRE_BROWSER=$$(test -x $${MINEFLOW_CHROMIUM:-/usr/bin/chromium} && echo 1 || echo 0) $(BIN)/pytest -q
 
 test-postgres: $(STAMP)
+	@date -u +'%FT%TZ test-postgres starts'
 	$(BIN)/python -m tests.support.ensure_postgres
 	MINEFLOW_TEST_DATABASE=postgresql $(BIN)/pytest -q -m "not sqlite_only"
 
@@ -44,11 +46,12 @@ bench: $(STAMP)
 
 ## The bench on a tiny size: checks it runs (timings are never asserted).
 bench-smoke: $(STAMP)
+	@date -u +'%FT%TZ bench-smoke starts'
 	$(BIN)/python -m bench --smoke
 
 ## Soak (not in CI): 500 concurrent cases with random worker restarts; SOAK_CASES=N to size it.
 soak: $(STAMP)
-	MINEFLOW_SOAK=1 $(BIN)/pytest -q -s -m soak -p no:cacheprovider
+	MINEFLOW_SOAK=1 $(BIN)/pytest -q -s -m soak -p no:cacheprovider --timeout=0
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -9,10 +9,11 @@ The container image installs the same packages in its Dockerfile.
 import ctypes.util
 import os
 import shutil
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+
+from cli.apt import apt_get
 
 LOG = Path("var/log/apt-pdf.log")
 
@@ -38,11 +39,7 @@ def missing() -> list[str]:
 
 
 def apt(*args: str) -> bool:
-    LOG.parent.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    with LOG.open("a") as log:
-        return subprocess.run(["apt-get", *args], env=env, stdout=log, stderr=subprocess.STDOUT,
-                              check=False).returncode == 0
+    return apt_get(*args, log=LOG)
 
 
 def loud(message: str) -> None:

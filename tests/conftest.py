@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
@@ -28,6 +29,11 @@ def pytest_report_header() -> str:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # The time-skipping test server does not advertise a capability newer SDK cores ask for, so every worker start
+    # printed a WARN line straight to stderr (past pytest's capture): hundreds of lines burying the real output.
+    quiet = TelemetryFilter(core_level="ERROR", other_level="ERROR")
+    Runtime.set_default(Runtime(telemetry=TelemetryConfig(logging=LoggingConfig(filter=quiet))),
+                        error_if_already_set=False)
     config.addinivalue_line("markers", "sqlite_only: runs on the SQLite pass only")
     config.addinivalue_line("markers", "soak: long soak test, run by `make soak` (MINEFLOW_SOAK=1) only")
 

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cli.apt import apt_get
+
 CHROMIUM = Path(os.environ.get("MINEFLOW_CHROMIUM", "/usr/bin/chromium"))
 PACKAGES = {"chromium": lambda: CHROMIUM.exists(),
             "fonts-noto-cjk": lambda: bool(list(Path("/usr/share/fonts").rglob("NotoSansCJK*")))}
@@ -22,11 +24,7 @@ def missing() -> list[str]:
 
 
 def apt(*args: str) -> bool:
-    LOG.parent.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    with LOG.open("a") as log:
-        return subprocess.run(["apt-get", *args], env=env, stdout=log, stderr=subprocess.STDOUT,
-                              check=False).returncode == 0
+    return apt_get(*args, log=LOG)
 
 
 def install(packages: list[str]) -> bool:

@@ -51,7 +51,10 @@ def _start(directory: Path, config: Path, attempts: int = 3) -> tuple[Child, int
                 "-master.volumeSizeLimitMB=64", f"-volume.port={volume}", f"-volume.port.grpc={volume_grpc}",
                 "-volume.max=16", "-volume.preStopSeconds=0", "-filer", f"-filer.port={filer}",
                 f"-filer.port.grpc={filer_grpc}", "-s3", f"-s3.port={s3}", f"-s3.port.grpc={s3_grpc}",
-                f"-s3.config={config}"]
+                f"-s3.config={config}",
+                # since 4.48 `-s3` also opens Iceberg and Lance catalogues on fixed ports (8181, 9101): off, so a
+                # busy port can't stop it; and no anonymous statistics sent out.
+                "-s3.port.iceberg=0", "-s3.port.lance=0", "-master.telemetry=false"]
         log = directory / f"weed-{attempt}.log"
         server = Child("seaweedfs", argv, log).start()
         try:
