@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from domain.campaign import CampaignStage, ClosureStage, FindingKind, KeyCheck, RectStage, ReferralKind
 from domain.roles import DepartmentKind
-from models.cases import Actor, CaseViewBase, LongText, MineFacts, PartySpec, Reason, ShortText, Wire
+from models.cases import Actor, CaseViewBase, LongText, MineFacts, PartySpec, PlausibleDay, Reason, ShortText, Wire
 from models.file_refs import FileId, FileRef, carried_files, file_ids
 
 Evidence = list[ShortText]
@@ -41,8 +41,9 @@ class InspectionGroup(Wire):
 
 class CampaignCreate(Wire):
     title: ShortText = Field(title="整顿名称", description="整顿名称，如“中卫市矿产资源开采治理整顿”")
-    results_due: date = Field(title="取得实效期限", description="取得实效期限（如5月底）")
-    acceptance_due: date = Field(title="自治区级验收销号期限", description="自治区级验收销号期限（如6月底）")
+    # PlausibleDay: a day past 9999-12-30 would overflow the workflow's deadline timers and fail it forever
+    results_due: PlausibleDay = Field(title="取得实效期限", description="取得实效期限（如5月底）")
+    acceptance_due: PlausibleDay = Field(title="自治区级验收销号期限", description="自治区级验收销号期限（如6月底）")
     groups: list[InspectionGroup] = Field(
         title="督查组（每县（区）一个）",
         json_schema_extra={"x-rows": "counties"},

@@ -135,3 +135,21 @@ async def test_deactivation_is_for_admins_only_and_not_of_oneself(stack):
     await s.refused(await s.post("admin", "/users/admin/deactivate"), 409, "CANNOT_DEACTIVATE_SELF")
     await s.refused(await s.post("admin", "/users/nobody/deactivate"), 404, "USER_NOT_FOUND")
     await s.ok(await s.get("zn_police", "/me"))
+
+
+# ---- a campaign's dates ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("field", ["results_due", "acceptance_due"])
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+async def test_a_campaign_date_out_of_range_is_422_naming_it_not_a_stuck_workflow(stack, field, day):
+    # 9999-12-31 once reached CampaignWorkflow.__init__, whose day-after overflowed: the workflow task failed
+    # forever and the API answered 503 after ~15 s
+    from tests.campaign.support import groups
+
+    today = await stack.today()
+    body = {"title": "中卫市矿产资源开采治理整顿", "results_due": str(today.replace(year=today.year + 1)),
+            "acceptance_due": str(today.replace(year=today.year + 1, month=12, day=31)), "groups": groups(),
+            field: day}
+    error = await stack.refused(await stack.post("city_nr", "/campaigns", body), 422, "VALIDATION_FAILED")
+    assert fields(error) == {f"body.{field}"}
+    assert "2000-01-01" in error["details"]["errors"][0]["message"]
