@@ -4,6 +4,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlparse
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -109,7 +110,7 @@ class Settings(BaseSettings):
     s3_secure: bool = False
     s3_region: str = "us-east-1"
     # Where the public verification page of a generated document is reached (the QR code's address); default: the
-    # API's own host and port.
+    # API's own host and port — outside production only: a production process refuses to start without it.
     public_base_url: str | None = None
 
     @field_validator("database_url")
@@ -130,6 +131,11 @@ class Settings(BaseSettings):
             if self.notifier == "webhook" and (not self.webhook_url or len(self.webhook_secret or "") < 32):
                 raise ValueError("the webhook notifier needs MINEFLOW_WEBHOOK_URL and a 32+ character "
                                  "MINEFLOW_WEBHOOK_SECRET")
+            public = urlparse((self.public_base_url or "").strip())
+            if public.scheme not in ("https", "http") or not public.netloc:
+                raise ValueError("MINEFLOW_PUBLIC_BASE_URL must be set in production to the public address of the API "
+                                 "(e.g. https://mineflow.example.gov.cn): documents print it in their QR codes, "
+                                 "and the default http://<api host>:<api port> is unreachable to whoever holds one")
             self.seed_demo = False
         if self.file_store == "s3" and not (self.s3_endpoint and self.s3_access_key and self.s3_secret_key):
             raise ValueError("the s3 file store needs MINEFLOW_S3_ENDPOINT, MINEFLOW_S3_ACCESS_KEY and "
@@ -149,7 +155,7 @@ class Settings(BaseSettings):
 
     @property
     def verification_base_url(self) -> str:
-        return (self.public_base_url or f"http://{self.api_host}:{self.api_port}").rstrip("/")
+        return ((self.public_base_url or "").strip() or f"http://{self.api_host}:{self.api_port}").rstrip("/")
 
     @property
     def sync_database_url(self) -> str:

@@ -169,7 +169,8 @@ async def test_migrate_an_empty_database_and_seed_the_demo_only_outside_producti
             try:
                 return CliRunner().invoke(app, ["seed"], env={
                     "MINEFLOW_DATABASE_URL": db.url, "MINEFLOW_MODE": "production",
-                    "MINEFLOW_JWT_SECRET": "production-secret-" + "p" * 32})
+                    "MINEFLOW_JWT_SECRET": "production-secret-" + "p" * 32,
+                    "MINEFLOW_PUBLIC_BASE_URL": "https://mineflow.example.gov.cn"})
             finally:
                 get_settings.cache_clear()
 

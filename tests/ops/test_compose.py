@@ -77,6 +77,8 @@ def test_the_app_gets_production_mode_a_database_and_temporal():
         assert env["MINEFLOW_TEMPORAL_ADDRESS"] == "temporal:7233"
         assert SERVICES[name]["env_file"] == ".env"
         assert env["MINEFLOW_FILE_STORE"] == "s3" and env["MINEFLOW_S3_ENDPOINT"] == "minio:9000"
+        # production refuses to start without it (settings.py): compose says so before any container starts
+        assert env["MINEFLOW_PUBLIC_BASE_URL"].startswith("${MINEFLOW_PUBLIC_BASE_URL:?")
 
 
 def test_every_setting_and_every_compose_variable_is_documented_in_env_example():
@@ -89,7 +91,8 @@ def test_every_setting_and_every_compose_variable_is_documented_in_env_example()
 
 
 def test_required_secrets_are_uncommented_in_env_example():
-    required = {"POSTGRES_USER", "POSTGRES_PASSWORD", "MINEFLOW_JWT_SECRET", "MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD"}
+    required = {"POSTGRES_USER", "POSTGRES_PASSWORD", "MINEFLOW_JWT_SECRET", "MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD",
+                "MINEFLOW_PUBLIC_BASE_URL"}
     active = set(re.findall(r"^([A-Z][A-Z0-9_]+)=", ENV_EXAMPLE, re.MULTILINE))
     assert required <= active
     # and the example secret itself would be refused in production only if left short: it is long enough to be

@@ -24,8 +24,18 @@ def test_production_refuses_the_default_or_a_short_jwt_secret():
         Settings(mode=Mode.PRODUCTION)
     with pytest.raises(ValidationError, match="MINEFLOW_JWT_SECRET"):
         Settings(mode=Mode.PRODUCTION, jwt_secret="short")
-    ok = Settings(mode=Mode.PRODUCTION, jwt_secret="x" * 40)
+    ok = Settings(mode=Mode.PRODUCTION, jwt_secret="x" * 40, public_base_url="https://mineflow.example.gov.cn/")
     assert ok.seed_demo is False  # and never demo data in production
+    assert ok.verification_base_url == "https://mineflow.example.gov.cn"
+
+
+@pytest.mark.parametrize("public_base_url", [None, "", "  ", "mineflow.example.gov.cn", "ftp://example.gov.cn"])
+def test_production_refuses_documents_without_a_public_address(public_base_url):
+    """Documents printed in production carry a QR code to the public verification page: never the API's own
+    `http://127.0.0.1:8000`, which no holder of the paper can reach."""
+    with pytest.raises(ValidationError, match="MINEFLOW_PUBLIC_BASE_URL"):
+        Settings(mode=Mode.PRODUCTION, jwt_secret="x" * 40, public_base_url=public_base_url)
+    assert Settings(mode=Mode.DEV, public_base_url=public_base_url or None).mode is Mode.DEV  # outside production
 
 
 async def login(stack, username, password):
