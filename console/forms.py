@@ -200,6 +200,8 @@ def widget_for(name: str, info: FieldInfo, *, prefix: str = "") -> Widget:
             return base
         if hint in ("coordinates", "files"):
             base.kind = hint
+            if hint == "files":  # the API's description names its upload endpoint; a form uploads on choosing
+                base.help = "选择文件后即上传，可多个（PDF、图片、OFD、Word、Excel）；上传完成后再提交"
             return base
         if base.picker:  # a picker may narrow or annotate the item type's own choices (case_material does)
             base.kind, base.options = "checkboxes", _choices(item_type, info) or []

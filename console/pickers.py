@@ -14,6 +14,7 @@ from typing import Any
 from api.services import campaign as campaign_service
 from api.services import registry, rights
 from domain.calendar import local_date
+from domain.citations import cite
 from domain.divisions import covers
 from domain.reopening import MATERIAL_NAMES, required_materials
 from domain.rights import TRANSFER_MATERIAL_NAMES, RightStatus, TransferCondition, required_transfer_materials
@@ -100,7 +101,11 @@ async def _officials(ask: Ask) -> list[Option]:
 @picker("party")
 async def _party_of_route(ask: Ask) -> list[Option]:
     task = "draft_opinion" if ask.action == "draft" else "sign_off"
-    return [Option(p.party, p.name, f"现由 {p.assignee} 承办" if p.assignee else "") for p in _movable(ask, task)]
+    movable = _movable(ask, task)
+    names = await registry.display_names(session=ask.console.session,
+                                         usernames=[p.assignee for p in movable if p.assignee])
+    return [Option(p.party, p.name, f"现由 {names.get(p.assignee, p.assignee)} 承办" if p.assignee else "")
+            for p in movable]
 
 
 @picker("pending_party")
@@ -231,12 +236,12 @@ async def _mine_required(ask: Ask) -> list[Option]:
     if mine is None:
         return []
     ask.form.setdefault("mine_id", str(mine.id))
-    return [Option(r.kind.value, r.name, r.clause) for r in required_materials(mine.method)]
+    return [Option(r.kind.value, r.name, cite(r.clause)) for r in required_materials(mine.method)]
 
 
 @picker("case_required", MATERIAL_ROWS)
 async def _case_required(ask: Ask) -> list[Option]:
-    return [Option(r.kind.value, r.name, r.clause) for r in required_materials(ask.case.method)]
+    return [Option(r.kind.value, r.name, cite(r.clause)) for r in required_materials(ask.case.method)]
 
 
 @picker("case_missing", MATERIAL_ROWS)

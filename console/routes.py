@@ -163,7 +163,8 @@ async def case_list(console: ConsoleDep) -> Response:
 
     return render(console.request, "cases.html", {
         "active": "cases", "result": result, "filters": lf.filters, "page": page, "pages": pages,
-        "page_url": page_url, "counties": lf.counties, "county_names": {d.code: d.name for d in lf.counties},
+        "page_url": page_url, "counties": lf.counties,
+        "county_names": await registry.division_names(session=console.session),
         "stages": list(lf.stages.items()), "procedures": [(k.code, k.name) for k in KINDS.values()],
         "statuses": [(s.value, n) for s, n in STATUS_NAMES.items()],
         # console/oa.py: the export of these cases, and the bulk 催办 of those overdue

@@ -80,6 +80,16 @@ def county_names(text: str, names: Mapping[str, str]) -> str:
     return DIVISION_CODE.sub(lambda m: names.get(m.group(1), m.group(1)), text)
 
 
+ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?![\d:T])")
+
+
+def readable(text: str, names: Mapping[str, str]) -> str:
+    """A text the workflows wrote for the record (clauses, division codes, ISO dates) as a reader reads it:
+    documents cited by title, 中宁县 for 640521, 2026年12月18日 for 2026-12-18. The record itself is unchanged."""
+    text = county_names(cite(text), names)
+    return ISO_DATE.sub(lambda m: f"{int(m.group(1))}年{int(m.group(2))}月{int(m.group(3))}日", text)
+
+
 def as_list(value: Any) -> list[Any]:
     """A form value that may be posted once (a string) or several times (a list)."""
     if value is None:
@@ -92,6 +102,7 @@ templates.env.filters["aslist"] = as_list
 templates.env.filters["cdate"] = china_date
 templates.env.filters["cite"] = cite
 templates.env.filters["county_names"] = county_names
+templates.env.filters["readable"] = readable
 templates.env.globals["ROLE_NAMES"] = ROLE_NAMES
 templates.env.globals["PREFIX"] = PREFIX
 
