@@ -40,7 +40,8 @@ def test_the_check_sees_each_leak():
     for sample in ["依据 seed 000 §二(二)", "中宁县（640521）", "企业：None", "期限 2026-12-18", "现由 zn_police 承办",
                    "POST /api/v1/files 返回的 id"]:
         assert leaks(sample), sample
-    assert not leaks("依据《中卫市矿产资源开采治理整顿工作方案》二（二），中宁县，期限 2026年12月18日，KFG-20261205-ABC234")
+    assert not leaks("依据《中卫市矿产资源开采治理整顿工作方案》二（二），中宁县，"
+                     "期限 2026年12月18日，KFG-20261205-ABC234")
 
 
 async def test_every_role_reads_its_daily_pages_in_plain_chinese(stack: Stack, web):  # noqa: F811
