@@ -101,7 +101,11 @@ async def _officials(ask: Ask) -> list[Option]:
 @picker("party")
 async def _party_of_route(ask: Ask) -> list[Option]:
     task = "draft_opinion" if ask.action == "draft" else "sign_off"
-    return [Option(p.party, p.name, f"现由 {p.assignee} 承办" if p.assignee else "") for p in _movable(ask, task)]
+    movable = _movable(ask, task)
+    names = await registry.display_names(session=ask.console.session,
+                                         usernames=[p.assignee for p in movable if p.assignee])
+    return [Option(p.party, p.name, f"现由 {names.get(p.assignee, p.assignee)} 承办" if p.assignee else "")
+            for p in movable]
 
 
 @picker("pending_party")
