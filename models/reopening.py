@@ -54,6 +54,8 @@ class ReopeningStart(Wire):
     departments: list[PartySpec] = Field(description="联合验收的部门方（含矿山所在乡镇）")
     applicant: Actor
     policy: ReopeningPolicy
+    # The application's files, named with their hashes on its `submitted` entry (none in cases started before).
+    files: list[FileRef] = carried_files()
 
 
 # ---- actions: the HTTP body (…Request) and the workflow input (…Input = body + who acts) --------------------

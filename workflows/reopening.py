@@ -110,6 +110,7 @@ class ReopeningWorkflow(cs.CountersignMoves):
     @workflow.run
     async def run(self, start: ReopeningStart) -> ReopeningView:
         lacking = missing_materials(start.mine.method, {m.kind for m in start.materials})
+        self._carry(start, start.applicant)
         self._record(start.applicant, "submitted", f"提交开复工申请：{start.reason}",
                      materials=[m.kind.value for m in start.materials], lacking=[k.value for k in lacking])
         phases: dict[str, Callable[[], Awaitable[str | None]]] = {

@@ -107,6 +107,7 @@ class TransferWorkflow(MeetingSteps):
 
     @workflow.run
     async def run(self, start: TransferStart) -> TransferView:
+        self._carry(start, start.applicant)
         self._record(start.applicant, "submitted",
                      f"转让人{start.transferor_name}提交采矿权转让申请，受让人{start.transferee_name}：{start.reason}",
                      materials=[m.kind.value for m in start.materials])

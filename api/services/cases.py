@@ -81,8 +81,8 @@ async def start(*, kind: Kind, session: AsyncSession, db: Database, temporal: Cl
             return await with_timeline(session, await _replay(kind, temporal, settings, principal, previous, digest))
     refs = await carried_files(session=session, principal=principal, body=body)
     with timings.phase("prepare"):
-        start_input = await kind.start.build(Starting(session=session, db=db, settings=settings,
-                                                      principal=principal), body)
+        start_input = with_files(await kind.start.build(Starting(session=session, db=db, settings=settings,
+                                                                 principal=principal), body), refs)
     case_id: str = start_input.case_id  # type: ignore[attr-defined]  # every start input names its case
     if idempotency_key:
         await session.commit()  # hand the read connection back before taking a writer's

@@ -80,3 +80,35 @@ async def test_an_action_carries_its_files_onto_the_case_and_into_the_chain(stac
     assert photo["id"] in await case_file_ids(s, case_id, "zn_ent1")  # the enterprise reads the evidence on it
     report = await s.ok(await s.get("admin", "/admin/audit/verify"))
     assert report["ok"]
+
+
+async def test_an_application_names_its_files_with_their_hashes_on_its_first_timeline_entry(stack):
+    """The files given with a reopening's or a transfer's application are on the `submitted` entry (seq 1), with
+    each SHA-256, so the application's own audit entry proves which bytes were given — not only `file_attached`."""
+    from tests.rights.support import MINGSHA, county_right, enterprise_id, materials
+
+    s = stack
+    mine = await s.mine(SHIKONG_MINE)
+    application = await uploaded(s, "zn_ent1", "开复工申请书.pdf", "reopening application")
+    case = await s.ok(await s.post("zn_ent1", "/reopenings", {
+        "mine_id": mine.id, "reason": "停产整顿完成，申请复工", "materials": materials_for(mine.method),
+        "files": [application["id"]]}, {"Idempotency-Key": "r-files-1"}), 201)
+    first = case["timeline"][0]
+    assert (first["seq"], first["action"]) == (1, "submitted")
+    assert "附件：《开复工申请书.pdf》" in first["detail"]
+    assert first["data"]["files"] == [{"id": application["id"], "name": "开复工申请书.pdf",
+                                       "sha256": application["sha256"], "size": application["size"]}]
+    [submitted] = await chain_entries(s, case["case_id"], "submitted")
+    assert application["sha256"] in submitted.data
+
+    right = await county_right(s)
+    contract = await uploaded(s, "zn_ent1", "转让合同.pdf", "transfer contract")
+    transfer = await s.ok(await s.post("zn_ent1", "/transfers", {
+        "right_id": right["id"], "transferee_enterprise_id": await enterprise_id(s, MINGSHA), "reason": "资产出售",
+        "price_wan_yuan": 10, "evidence": {"fees_paid": True, "transferee_qualified": True},
+        "materials": materials(), "files": [contract["id"]]}), 201)
+    first = transfer["timeline"][0]
+    assert first["action"] == "submitted" and "附件：《转让合同.pdf》" in first["detail"]
+    assert [f["sha256"] for f in first["data"]["files"]] == [contract["sha256"]]
+    assert await case_file_ids(s, transfer["case_id"]) == [contract["id"]]
+    assert (await s.ok(await s.get("admin", "/admin/audit/verify")))["ok"]

@@ -272,10 +272,11 @@ class CaseEngine(DocumentIssuing):
         self._carry(ticket.payload)
         return ticket.payload
 
-    def _carry(self, payload: Any) -> None:
-        """The files an action carries go into the first timeline entry its actor makes (the act's own)."""
+    def _carry(self, payload: Any, actor: Actor | None = None) -> None:
+        """The files an action carries go into the first timeline entry its actor makes (the act's own); for an
+        application's start input, `actor` is the applicant and the entry its `submitted`."""
         files = list(getattr(payload, "files", None) or [])
-        self._carried = (payload.actor.username, files) if files else None
+        self._carried = ((actor or payload.actor).username, files) if files else None
 
     async def _wait(self, *, expect: ActionHandler | None = None,
                     until: Callable[[], bool] | None = None) -> Ticket | None:
