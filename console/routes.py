@@ -143,8 +143,11 @@ async def inbox_page(console: ConsoleDep) -> Response:
     calendar, today = await current_calendar(console.session), local_date(now)
     items = [{"task": t, "due": (due := due_date(t.due_at)), "left": working_days_left(calendar, today, due)}
              for t in tasks]
+    # an enterprise starts its own cases from here: every procedure it may start, as its Kind declares
+    starts = [(k.start.label, f"{PREFIX}{k.start.path}/new") for k in KINDS.values()
+              if k.start is not None and console.role is Role.ENTERPRISE and console.role in k.start.roles]
     return render(console.request, "inbox.html", {
-        "active": "inbox", "items": items, "overdue": sum(1 for t in tasks if t.overdue),
+        "active": "inbox", "items": items, "overdue": sum(1 for t in tasks if t.overdue), "starts": starts,
     }, console=console)
 
 
