@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from models.registry import Division
 from tests.rights.support import (
     MINGSHA,
     city_meeting,
@@ -161,6 +162,11 @@ async def test_the_city_meeting_is_named_from_the_registry_and_a_city_officers_p
     """The city's name comes from the registry (no city is written into the procedure), and a pause is resumed by
     the bureau of whoever paused it, whatever that officer's username."""
     s, _env = timed
+    async with s.db.session() as session:  # a city not written anywhere in the code
+        city = await session.get(Division, "640500")
+        city.name = "测试市"
+        session.add(city)
+        await session.commit()
     await s.ok(await s.post("admin", "/users", {
         "username": "zw_officer2", "password": "city-officer-password", "display_name": "市局经办人乙",
         "role": "city_nr", "division_code": "640500"}), 201)
@@ -169,7 +175,7 @@ async def test_the_city_meeting_is_named_from_the_registry_and_a_city_officers_p
     await confirm(s, case_id)
     await review(s, case_id)
     case = await s.ok(await s.decide(case_id))
-    assert [p["name"] for p in case["pending"]] == ["中卫市人民政府会议（市自然资源局录入）"]
+    assert [p["name"] for p in case["pending"]] == ["测试市人民政府会议（市自然资源局录入）"]
     await city_meeting(s, case_id)
     case = await s.ok(await s.post("zw_officer2", f"/cases/{case_id}/clock-pauses",
                                    {"kind": "hearing", "reason": "利害关系人申请听证"}))
