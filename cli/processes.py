@@ -49,7 +49,11 @@ def wait_for_port(port: int, timeout: float, host: str = "127.0.0.1",
 
 
 def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether something listens on `port`. The test bind sets SO_REUSEADDR as uvicorn and Temporal's servers do
+    when they listen, so connections of a stopped run lingering in TIME_WAIT do not count as the port being busy
+    (Linux still refuses the bind while anyone listens)."""
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host, port))
         except OSError:
