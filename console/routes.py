@@ -33,12 +33,9 @@ from api.services import cases, inbox, registry
 from api.services.calendar import current_calendar
 from documents.issue import case_documents
 from domain.calendar import local_date
-from domain.campaign import KEY_CHECKS, RECT_STAGE_NAMES
 from domain.cases import STATUS_NAMES
 from domain.errors import DomainError, ErrorCode
 from domain.mines import METHOD_NAMES
-from domain.reopening import MATERIAL_NAMES
-from domain.rights import TRANSFER_MATERIAL_NAMES
 from domain.roles import ROLE_NAMES, Role
 from models.db import utcnow
 from models.registry import MINE_STATUS_NAMES
@@ -177,16 +174,11 @@ async def case_list(console: ConsoleDep) -> Response:
 
 # ---- the case page and its actions ------------------------------------------------------------------------------
 
-async def _names(console: Console) -> dict[str, dict[str, str]]:
-    """The display names the case pages need (codes never reach a reader)."""
-    return {
-        "material": {k.value: n for k, n in MATERIAL_NAMES.items()},
-        "transfer_material": {k.value: n for k, n in TRANSFER_MATERIAL_NAMES.items()},
-        "method": {k.value: n for k, n in METHOD_NAMES.items()},
-        "rect_stage": {k.value: n for k, n in RECT_STAGE_NAMES.items()},
-        "check": {k.value: r.name for k, r in KEY_CHECKS.items()},
-        "division": await registry.division_names(session=console.session),
-    }
+async def _names(console: Console, kind: Kind, case: Any) -> dict[str, Any]:
+    """The display names the case page needs (codes never reach a reader): the divisions, and what the kind's own
+    panel names (its `Page.context`)."""
+    return {"division": await registry.division_names(session=console.session),
+            **(kind.page.context(case) if kind.page else {})}
 
 
 async def _case_page(console: Console, case: Any, *, error: DomainError | None = None,
@@ -209,7 +201,7 @@ async def _case_page(console: Console, case: Any, *, error: DomainError | None =
     return render(console.request, "case.html", {
         "active": "cases", "case": case, "kind": kind, "flow": stage_flow(case, kind),
         "matrix": acceptance_matrix(case), "actions": actions, "error": error,
-        "done": done_title, "names": await _names(console), "documents": documents, "files": files,
+        "done": done_title, "names": await _names(console, kind, case), "documents": documents, "files": files,
         "role_names_by_code": {r.value: n for r, n in ROLE_NAMES.items()},
     }, status=status, console=console)
 

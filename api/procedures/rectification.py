@@ -80,6 +80,8 @@ RECTIFICATION = register(Kind(
     batch=Batch(path="/rectifications/batch", request=BatchRequest, roles=frozenset({Role.CITY_NR, Role.COUNTY_NR}),
                 build=build_for_mine, summary="批量启动矿山整治（一矿一案；已有在办整治的矿山不重复启动）",
                 label="批量启动矿山整治"),
-    policy=rectification_policy, page=Page("kinds/rectification.html"),
+    policy=rectification_policy, page=Page("kinds/rectification.html", context=lambda case: {
+        "rect_stage": {k.value: n for k, n in RECT_STAGE_NAMES.items()},
+        "check": {k.value: r.name for k, r in KEY_CHECKS.items()}}),
     activities=lambda db: activity_methods(CampaignActivities(db)),
 ))

@@ -19,6 +19,7 @@ from api.services import cases, registry
 from domain import reopening
 from domain.calendar import local_date
 from domain.errors import DomainError, ErrorCode
+from domain.mines import METHOD_NAMES
 from domain.reopening import DEFAULTS, JOINT_ACCEPTANCE_DEPARTMENTS, required_materials
 from domain.roles import Role
 from models.db import utcnow
@@ -115,5 +116,7 @@ REOPENING = register(Kind(
                 reopening.Stage.RECTIFICATION: (reopening.Stage.JOINT_ACCEPTANCE, "acceptance_failed")},
     start=Start(path="/reopenings", summary="企业提交开复工申请", request=ReopeningCreate,
                 roles=frozenset({Role.ENTERPRISE}), build=build_start, label="申请开复工"),
-    policy=reopening_policy, routes=routes, page=Page("kinds/reopening.html"),
+    policy=reopening_policy, routes=routes, page=Page("kinds/reopening.html", context=lambda case: {
+        "material": {k.value: n for k, n in reopening.MATERIAL_NAMES.items()},
+        "method": {k.value: n for k, n in METHOD_NAMES.items()}}),
 ))

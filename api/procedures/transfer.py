@@ -14,6 +14,7 @@ from api.kinds import Kind, Page, Start, Starting, activity_methods, register
 from api.services import cases, registry
 from domain.errors import DomainError, ErrorCode
 from domain.rights import (
+    TRANSFER_MATERIAL_NAMES,
     TRANSFER_TASK_NAMES,
     AuthorityLevel,
     RightKind,
@@ -87,6 +88,7 @@ TRANSFER = register(Kind(
                 TransferStage.SUSPENDED: (TransferStage.DECISION, "clock_paused")},
     start=Start(path="/transfers", request=TransferCreate, roles=frozenset({Role.ENTERPRISE}), build=build_start,
                 summary="转让人（采矿权人）提交采矿权转让申请（受让人确认后视为共同申请）", label="申请采矿权转让"),
-    policy=transfer_policy, page=Page("kinds/transfer.html"),
+    policy=transfer_policy, page=Page("kinds/transfer.html", context=lambda case: {
+        "transfer_material": {k.value: n for k, n in TRANSFER_MATERIAL_NAMES.items()}}),
     activities=lambda db: activity_methods(RightsActivities(db)),
 ))
