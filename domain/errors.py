@@ -73,6 +73,8 @@ class ErrorCode(StrEnum):
     GRANT_PRECHECK_FAILED = "GRANT_PRECHECK_FAILED"
     PERIOD_NOT_ENDED = "PERIOD_NOT_ENDED"
     LICENCE_NO_TAKEN = "LICENCE_NO_TAKEN"
+    TRADING_SUSPENDED = "TRADING_SUSPENDED"
+    TRADING_NOT_SUSPENDED = "TRADING_NOT_SUSPENDED"
 
 
     # ---- campaign, rectification, closure (issue 8) ----------------------------------------------------------
@@ -187,6 +189,8 @@ CATALOGUE: dict[ErrorCode, ErrorSpec] = {
     ErrorCode.GRANT_PRECHECK_FAILED: ErrorSpec(422, "出让区块未通过出让前审查"),
     ErrorCode.PERIOD_NOT_ENDED: ErrorSpec(409, "法定期间尚未届满"),
     ErrorCode.LICENCE_NO_TAKEN: ErrorSpec(409, "许可证号已被使用"),
+    ErrorCode.TRADING_SUSPENDED: ErrorSpec(409, "矿业权交易已中止，恢复交易后方可办理"),
+    ErrorCode.TRADING_NOT_SUSPENDED: ErrorSpec(409, "矿业权交易未中止，无需恢复"),
 
 
     # ---- campaign, rectification, closure (issue 8)

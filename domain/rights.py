@@ -9,9 +9,11 @@ Sources:
 - seed 000 §二(三): 出让、登记 pass the county 三重一大; city-level rights also the city government meeting.
 - seed 002 §02(二)2 and §04(二)4: thresholds for new rights (domain/minerals.py), 净矿, 双挂钩一达标, 招拍挂 on
   the public trading platform.
-- 《矿业权出让交易规则》(自然资规〔2023〕1号) as applied by provinces — the 招拍挂 periods. The national text was
-  not available here: the figures below are the provincial practice recorded in DESIGN.md and are flagged
-  (PERIODS_CONFIRMED_NATIONALLY); each province overrides them (settings `MINEFLOW_GRANT_PERIODS`).
+- 《矿业权出让交易规则》(自然资规〔2023〕1号) as applied by provinces — the 招拍挂 periods and the suspension of
+  trading (中止). The periods are those of the provincial rules, e.g. 《四川省省级矿业权出让网上交易规则（试行）》;
+  the national text itself was not checked here (PERIODS_CONFIRMED_NATIONALLY); each province overrides them
+  (settings `MINEFLOW_GRANT_PERIODS`). The grounds for suspending are those of 《矿业权交易规则》(国土资规〔2017〕7号)
+  第二十七条, which the 2023 rules replaced keeping a part on 中止、终止 (its article number not checked).
 """
 
 import math
@@ -410,19 +412,26 @@ GRANT_MODE_NAMES = {GrantMode.TENDER: "招标", GrantMode.AUCTION: "拍卖", Gra
 
 @dataclass(frozen=True)
 class GrantPeriods:
-    """招拍挂 periods in working days (《矿业权出让交易规则》 as applied by provinces; flagged), plus the fee and
-    registration limits (natural days)."""
+    """招拍挂 periods in working days, plus the fee and registration limits (natural days).
 
-    announcement_working_days: int = 20  # 公告 at least 20 working days before bidding/listing starts
-    bidding_working_days: int = 10  # 挂牌 period at least 10 working days
-    publicity_working_days: int = 10  # result 公示 (provincial practice; national text unconfirmed)
+    The three periods are the provincial trading rules' issued under the national rules (GRANT_PERIODS_CLAUSE),
+    e.g. 《四川省省级矿业权出让网上交易规则（试行）》: trading information published 20 working days before the
+    grant, 网上挂牌 not less than 10 working days, the result 公示 not less than 10 working days. A province whose
+    rules differ overrides them (`MINEFLOW_GRANT_PERIODS`). While trading is suspended (中止, GRANT_SUSPENSION_CLAUSE)
+    the running period stops and resumes with the working days it had left."""
+
+    announcement_working_days: int = 20  # 公告: trading information published ≥ 20 working days before the grant
+    bidding_working_days: int = 10  # 挂牌 period ≥ 10 working days
+    publicity_working_days: int = 10  # result 公示 ≥ 10 working days
     fee_payment_days: int = 30  # 出让收益 first payment after the contract (local practice; not confirmed)
     fee_reminder_days: int = 5  # the winner is reminded this many days before the fee deadline
     warning_working_days: int = 2
 
 
+# Confirmed against a province's published rules (Sichuan, above), not against the national text.
 PERIODS_CONFIRMED_NATIONALLY = False
-GRANT_PERIODS_CLAUSE = "《矿业权出让交易规则》（自然资规〔2023〕1号），各省实施细则"
+PERIODS_CONFIRMED_PROVINCIALLY = True
+GRANT_PERIODS_CLAUSE = "《矿业权出让交易规则》（自然资规〔2023〕1号）及各省矿业权出让交易规则"
 
 
 def periods_with(defaults: Any, overrides: Mapping[str, int]) -> Any:
@@ -509,5 +518,21 @@ GRANT_STAGE_NAMES = {
 GRANT_TASK_NAMES = {
     "committee_decision": "三重一大集体研究", "city_meeting": "市政府会议研究", "grant_result": "录入竞得结果",
     "objection_resolution": "处理公示异议", "grant_contract": "录入出让合同", "fee_payment": "确认缴纳出让收益",
-    "grant_registration": "采矿权设立登记",
+    "grant_registration": "采矿权设立登记", "resume_trading": "恢复交易（交易中止中）",
 }
+
+
+class SuspensionReason(StrEnum):
+    """Why trading is suspended (中止): 《矿业权交易规则》(国土资规〔2017〕7号) 第二十七条 (一)(二) — an ownership
+    dispute over the right being granted not yet resolved; a bidder's violation of the mineral-resources law not yet
+    dealt with (or its penalty not yet carried out). Trading resumes once the cause is removed (same article)."""
+
+    OWNERSHIP_DISPUTE = "ownership_dispute"
+    BIDDER_VIOLATION = "bidder_violation"
+
+
+SUSPENSION_REASON_NAMES = {SuspensionReason.OWNERSHIP_DISPUTE: "权属争议",
+                           SuspensionReason.BIDDER_VIOLATION: "竞买人违法违规未处理"}
+GRANT_SUSPENSION_CLAUSE = "《矿业权出让交易规则》（自然资规〔2023〕1号），原《矿业权交易规则》第二十七条"
+# Trading is suspended from the 公告 to the end of the 公示: the stages whose period stops meanwhile.
+GRANT_SUSPENDABLE = frozenset({GrantStage.ANNOUNCEMENT, GrantStage.BIDDING, GrantStage.PUBLICITY})

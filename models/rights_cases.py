@@ -7,10 +7,12 @@ from typing import Literal
 from pydantic import BaseModel, Field, model_validator
 
 from domain.rights import (
+    SUSPENSION_REASON_NAMES,
     AuthorityLevel,
     GrantMode,
     PauseKind,
     Scale,
+    SuspensionReason,
     TransferCondition,
     TransferMaterial,
 )
@@ -422,6 +424,25 @@ class GrantView(CaseViewBase):
     capacity_verdict: str | None = None
     right_id: int | None = None
     right_licence_no: str | None = None
+    suspended: bool = Field(default=False, description="交易中止中（公告、挂牌、公示期间停止计算，恢复交易后继续）")
+    suspensions: list["TradingSuspension"] = Field(default_factory=list, description="交易中止与恢复的记录")
+
+
+class TradingSuspension(BaseModel):
+    """One suspension of trading (中止) and its resumption."""
+
+    reason: SuspensionReason
+    reason_name: str
+    note: str
+    stage: str  # the stage trading was suspended in (公告、竞价、公示)
+    period: str  # the period it stopped
+    by: str
+    by_role: Role
+    started_at: datetime
+    used_working_days: int  # of the period, when it stopped
+    ended_at: datetime | None = None
+    resumed_by: str | None = None
+    resume_note: str = ""
 
 
 class PeriodState(BaseModel):
@@ -472,6 +493,27 @@ class ObjectionResolutionRequest(Wire):
 
 
 class ObjectionResolutionInput(ObjectionResolutionRequest):
+    actor: Actor
+
+
+class SuspendTradingRequest(Wire):
+    reason: SuspensionReason = Field(
+        title="中止事由",
+        json_schema_extra={"x-choices": {r.value: name for r, name in SUSPENSION_REASON_NAMES.items()}},
+        description="出让的矿业权权属争议尚未解决，或竞买人有矿产资源违法违规行为尚未处理（含处罚尚未执行完毕）",
+    )
+    note: Reason = Field(title="情况说明", description="争议或违法违规行为的情况、来源及处理机关")
+
+
+class SuspendTradingInput(SuspendTradingRequest):
+    actor: Actor
+
+
+class ResumeTradingRequest(Wire):
+    note: Reason = Field(title="中止原因消除情况", description="权属争议已解决或违法违规行为已处理完毕的情况")
+
+
+class ResumeTradingInput(ResumeTradingRequest):
     actor: Actor
 
 

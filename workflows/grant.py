@@ -4,6 +4,10 @@
 县三重一大 → 市政府会议（市级发证）→ 招拍挂: 公告 → 竞价（挂牌）→ 结果公示 (durable timers in working days;
 an objection pauses the 公示 until it is resolved) → 出让合同 → 出让收益 payment by its deadline → 设立登记 issuing
 the new right in the registry (exactly once).
+
+Trading may be suspended (中止交易: an ownership dispute, or a bidder's violation not yet dealt with) from the 公告
+to the end of the 公示: the running period stops, the other trading actions are refused, and 恢复交易 restarts the
+period with the working days it had left.
 """
 
 from collections.abc import Callable
@@ -22,6 +26,9 @@ with workflow.unsafe.imports_passed_through():
         GRANT_MODE_NAMES,
         GRANT_PERIODS_CLAUSE,
         GRANT_STAGE_NAMES,
+        GRANT_SUSPENDABLE,
+        GRANT_SUSPENSION_CLAUSE,
+        SUSPENSION_REASON_NAMES,
         AuthorityLevel,
     )
     from domain.rights import GrantStage as Stage
@@ -48,6 +55,11 @@ with workflow.unsafe.imports_passed_through():
         ObjectionResolutionInput,
         ObjectionResolutionRequest,
         PeriodState,
+        ResumeTradingInput,
+        ResumeTradingRequest,
+        SuspendTradingInput,
+        SuspendTradingRequest,
+        TradingSuspension,
     )
 
 from workflows.parts import calls, rights_calls
@@ -59,6 +71,7 @@ from workflows.parts.refusal import refusal
 NR = {Role.COUNTY_NR, Role.CITY_NR}
 PROVISIONAL_NOTE = "。所涉年度的放假安排尚未公布，暂按临时节假日表计算，公布后请核对"
 PERIOD_NAMES = {"announcement": "出让公告期", "bidding": "竞价（挂牌）期", "publicity": "结果公示期"}
+PERIOD_OF = {Stage.ANNOUNCEMENT: "announcement", Stage.BIDDING: "bidding", Stage.PUBLICITY: "publicity"}
 
 
 @workflow.defn
@@ -284,7 +297,28 @@ class GrantWorkflow(MeetingSteps):
                            authority_level=self._case.authority_level.value)
         return None
 
-    @action("录入竞得结果", roles=NR, stages={Stage.BIDDING}, single=True, guard=_is_authority,
+    def _suspended(self) -> Refusal:
+        """While trading is suspended, nothing of the trading goes on until it is resumed."""
+        if not self._case.suspended:
+            return None
+        current = self._case.suspensions[-1]
+        return refusal(ErrorCode.TRADING_SUSPENDED,
+                       f"矿业权交易已于 {local_date(current.started_at)} 因{current.reason_name}中止"
+                       f"（{GRANT_SUSPENSION_CLAUSE}），恢复交易后方可办理", reason=current.reason.value)
+
+    def _trading(self, actor: Actor) -> Refusal:
+        """The issuing bureau, while trading is not suspended."""
+        return self._is_authority(actor) or self._suspended()
+
+    def _trading_suspended(self, actor: Actor) -> Refusal:
+        """The issuing bureau, while trading is suspended."""
+        if (wrong := self._is_authority(actor)) is not None:
+            return wrong
+        if not self._case.suspended:
+            return refusal(ErrorCode.TRADING_NOT_SUSPENDED)
+        return None
+
+    @action("录入竞得结果", roles=NR, stages={Stage.BIDDING}, single=True, guard=_trading,
             answers={"grant_result"}, request=GrantResultRequest,
             route=post("/cases/{case_id}/grant-result", "竞价期届满后录入竞得人与成交价（随后进入结果公示）"))
     def grant_result(self, inp: GrantResultInput, _queued: Queued) -> Refusal:
@@ -296,12 +330,68 @@ class GrantWorkflow(MeetingSteps):
                            ends=str(period.ends) if period else None)
         return None
 
-    @action("登记公示异议", roles=NR, stages={Stage.PUBLICITY}, single=True, guard=_is_authority,
+    @action("登记公示异议", roles=NR, stages={Stage.PUBLICITY}, single=True, guard=_trading,
             request=ObjectionRequest,
             route=post("/cases/{case_id}/objections", "登记公示期间收到的异议（公示暂停，待异议处理）"))
     def objection(self, inp: ObjectionInput, _queued: Queued) -> Refusal:
         """During the 公示: it pauses until the objection is resolved."""
         return None
+
+    @action("中止交易", roles=NR, stages=GRANT_SUSPENDABLE, single=True, guard=_trading,
+            request=SuspendTradingRequest,
+            route=post("/cases/{case_id}/trading-suspension",
+                       "权属争议或竞买人违法违规行为尚未处理时中止交易（公告、挂牌、公示期间停止计算）"))
+    def suspend_trading(self, inp: SuspendTradingInput, _queued: Queued) -> Refusal:
+        """From the 公告 to the end of the 公示, once at a time."""
+        return None
+
+    @suspend_trading.applies
+    async def _suspend(self, inp: SuspendTradingInput) -> None:
+        """The running period stops (its working days so far kept); the case waits on the bureau to resume."""
+        case = self._case
+        name = PERIOD_OF[Stage(case.stage)]
+        period = case.period_clock[name]
+        await self._pause_period(name)
+        reason = SUSPENSION_REASON_NAMES[inp.reason]
+        case.suspended = True
+        case.suspensions.append(TradingSuspension(
+            reason=inp.reason, reason_name=reason, note=inp.note, stage=str(case.stage), period=name,
+            by=inp.actor.username, by_role=inp.actor.role, started_at=self._now(),
+            used_working_days=period.used_working_days))
+        if period.finished:
+            clock_text = f"{PERIOD_NAMES[name]}已届满，暂停确定竞得人"
+        else:
+            clock_text = (f"{PERIOD_NAMES[name]}停止计算（已计 {period.used_working_days} 个工作日，尚余 "
+                          f"{period.limit_working_days - period.used_working_days} 个工作日）")
+        self._record(inp.actor, "trading_suspended",
+                     f"因{reason}中止交易（{GRANT_SUSPENSION_CLAUSE}），{clock_text}：{inp.note}",
+                     reason=inp.reason.value, period=name, used_working_days=period.used_working_days)
+
+    @action("恢复交易", roles=NR, stages=GRANT_SUSPENDABLE, single=True, guard=_trading_suspended,
+            answers={"resume_trading"}, request=ResumeTradingRequest,
+            route=post("/cases/{case_id}/trading-resumption", "中止原因消除后恢复交易（期间按尚余工作日继续计算）"))
+    def resume_trading(self, inp: ResumeTradingInput, _queued: Queued) -> Refusal:
+        """Once the dispute is resolved or the violation dealt with."""
+        return None
+
+    @resume_trading.applies
+    async def _resume(self, inp: ResumeTradingInput) -> None:
+        """The stopped period runs again with the working days it had left."""
+        case = self._case
+        current = case.suspensions[-1]
+        current.ended_at, current.resumed_by, current.resume_note = self._now(), inp.actor.username, inp.note
+        case.suspended = False
+        name = current.period
+        period = case.period_clock[name]
+        if period.finished:
+            self._record(inp.actor, "trading_resumed", f"中止原因已消除，恢复交易：{inp.note}", period=name)
+            return
+        left = period.limit_working_days - period.used_working_days
+        await self._run_period(name)
+        self._record(inp.actor, "trading_resumed",
+                     f"中止原因已消除，恢复交易：{inp.note.rstrip('。 ')}。{PERIOD_NAMES[name]}继续计算，尚余 {left} "
+                     f"个工作日，至 {period.ends} 止" + (PROVISIONAL_NOTE if period.provisional else ""),
+                     period=name, ends=str(period.ends), provisional=period.provisional)
 
     @action("处理公示异议", roles=NR, stages={Stage.OBJECTION_REVIEW}, single=True, guard=_is_authority,
             answers={"objection_resolution"}, request=ObjectionResolutionRequest,
@@ -389,6 +479,8 @@ class GrantWorkflow(MeetingSteps):
         case = self._case
         role = self._authority_role()
         name = "市自然资源局" if role is Role.CITY_NR else f"{case.division_name}自然资源局"
+        if case.suspended and case.stage in GRANT_SUSPENDABLE:
+            return [Pending(party=role.value, name=name, role=role, task="resume_trading")]
         match case.stage:
             case Stage.COMMITTEE_REVIEW:
                 return [Pending(party="committee", name=f"{case.division_name}党委政府（三重一大）",
