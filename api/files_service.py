@@ -141,17 +141,25 @@ async def readable_file(*, session: AsyncSession, principal: Principal, file_id:
     return row
 
 
+# A download is never a page: sandboxed, nothing loaded. A preview is a PDF or an image whose type was read from
+# its bytes at upload (and `nosniff` holds the browser to it): `sandbox` would stop Chrome's PDF viewer, so it is
+# left out there; no script may run all the same, and the browser's own viewer page may style itself and show the
+# image it was opened for.
+DOWNLOAD_POLICY = "default-src 'none'; sandbox"
+PREVIEW_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+
+
 async def download(*, store: BlobStore, row: StoredFile, inline: bool = False) -> StreamingResponse:
     """The file's bytes as a download (the API's and the console's): its stored type, a safe filename, never run
     as a page; `inline` previews a PDF or an image in the browser."""
     if not await store.exists(row.sha256):
         raise DomainError(ErrorCode.FILE_NOT_FOUND, "文件内容缺失，请联系管理员核查", {"file_id": row.id})
-    disposition = "inline" if inline and FileType(row.file_type) in PREVIEWABLE else "attachment"
+    preview = inline and FileType(row.file_type) in PREVIEWABLE
     return StreamingResponse(store.chunks(row.sha256), media_type=row.content_type, headers={
-        "Content-Disposition": content_disposition(row.name, disposition),
+        "Content-Disposition": content_disposition(row.name, "inline" if preview else "attachment"),
         "Content-Length": str(row.size),
         "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": "default-src 'none'; sandbox",
+        "Content-Security-Policy": PREVIEW_POLICY if preview else DOWNLOAD_POLICY,
         "Cache-Control": "private, no-cache",
         "ETag": f'"{row.sha256}"',
     })

@@ -174,6 +174,28 @@ async def test_an_upload_cut_off_half_way_leaves_nothing(local_stack):
     assert not any(p.is_file() for p in store.root.rglob("*"))
 
 
+async def test_previews_show_in_the_browser_and_downloads_stay_sandboxed(local_stack):
+    """A PDF or an image asked for inline is shown by the browser: no CSP `sandbox`, which stops Chrome's PDF viewer
+    (the type read from the bytes at upload, `nosniff`, no script). Every download, and every other type even asked
+    for inline, is an attachment under `sandbox`."""
+    s = local_stack
+    previewable = [(samples.pdf, "安全评价报告.pdf"), (samples.jpeg, "现场照片.jpg"), (samples.png, "边坡.png")]
+    for make, name in previewable:
+        stored = await s.ok(await upload(s, "zn_ent1", make(), name), 201)
+        shown = await download(s, "zn_ent1", stored["id"], inline="true")
+        assert shown.status_code == 200 and shown.headers["content-disposition"].startswith("inline;"), name
+        policy = shown.headers["content-security-policy"]
+        assert "sandbox" not in policy and "default-src 'none'" in policy and "script-src" not in policy, policy
+        assert shown.headers["x-content-type-options"] == "nosniff"
+        saved = await download(s, "zn_ent1", stored["id"])
+        assert saved.headers["content-disposition"].startswith("attachment;")
+        assert "sandbox" in saved.headers["content-security-policy"]
+        assert saved.headers["x-content-type-options"] == "nosniff"
+    docx = await s.ok(await upload(s, "zn_ent1", samples.docx(), "恢复治理方案.docx"), 201)
+    refused = await download(s, "zn_ent1", docx["id"], inline="true")  # not previewable: downloaded, sandboxed
+    assert refused.headers["content-disposition"].startswith("attachment;")
+    assert "sandbox" in refused.headers["content-security-policy"]
+
 async def test_who_may_read_a_file_follows_who_may_read_the_case(stack):
     s = stack
     mine = await s.ok(await upload(s, "zn_ent1", samples.pdf("own"), "安全评价报告.pdf"), 201)
