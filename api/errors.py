@@ -115,13 +115,17 @@ def as_domain_error(exc: Exception) -> DomainError | None:
             return DomainError(ErrorCode.CASE_NOT_FOUND)
         if exc.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED):
             return DomainError(ErrorCode.TIMEOUT)
+        message = exc.message.lower()  # the server's wording changes case between versions
         if exc.status is RPCStatusCode.RESOURCE_EXHAUSTED or (
-                exc.status is RPCStatusCode.UNAVAILABLE and "update was aborted" in exc.message) or (
-                exc.status is RPCStatusCode.FAILED_PRECONDITION and "Workflow Task in failed state" in exc.message):
+                exc.status is RPCStatusCode.UNAVAILABLE and "update was aborted" in message) or (
+                exc.status is RPCStatusCode.FAILED_PRECONDITION
+                and "unable to perform workflow execution update due to" in message):
             # "Workflow is busy", the in-flight update limit per workflow (10 by default), an update the server
-            # dropped while the case's history was reloaded, or refused while the case's last workflow task timed out
-            # (a starved worker; Temporal admits no update until a task completes): this case, not the engine, is
-            # saturated, and the action did not take effect
+            # dropped while the case's history was reloaded ("workflow update was aborted"; older servers:
+            # "Workflow Update was aborted."), or refused while the case's last workflow task timed out or failed
+            # ("… due to Workflow Task in failed state." / "… due to unexpected workflow task failure."; a starved
+            # worker; Temporal admits no update until a task completes): this case, not the engine, is saturated,
+            # and the action did not take effect
             log.warning("case busy", error=exc.message)
             return DomainError(ErrorCode.CASE_BUSY, details={"retry_after_seconds": CASE_BUSY_RETRY_AFTER})
         log.warning("temporal unavailable", status=str(exc.status), error=exc.message)
