@@ -402,6 +402,5 @@ def authority_division(view: CaseViewBase) -> str:
 
 
 def build(kind: DocumentKind, view: CaseViewBase, issue: Issue) -> Content:
-    if view.kind not in SPECS[kind].procedures:
-        raise unavailable(kind, "该类案件不出具此文书")
+    """The document's content; a builder refuses a view it does not serve (`unavailable`)."""
     return BUILDERS[kind](view, issue)

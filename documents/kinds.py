@@ -1,4 +1,5 @@
-"""The documents a case can issue: what each is called, which procedure issues it, its 文号 type."""
+"""The documents a case can issue: what each is called and its 文号 type. Which case views each serves is its
+builder's own check (documents/builders.py), so no list here names a procedure."""
 
 from dataclasses import dataclass
 from enum import StrEnum
@@ -22,7 +23,6 @@ class DocumentKind(StrEnum):
 @dataclass(frozen=True)
 class KindSpec:
     name: str
-    procedures: tuple[str, ...]  # the case kinds (views) that issue it
     doc_type: str  # 文号 type: 中宁 + doc_type + 〔2026〕N号, one sequence per issuing bureau, type and year
     # The number the workflow drew already (the view's `document_no`, purpose as in workflows/), reused so the
     # document and the case show one number.
@@ -30,16 +30,16 @@ class KindSpec:
 
 
 SPECS: dict[DocumentKind, KindSpec] = {
-    DocumentKind.ACCEPTANCE_NOTICE: KindSpec("受理通知书", ("reopening", "transfer"), "自然资受"),
-    DocumentKind.CORRECTION_NOTICE: KindSpec("一次性告知补正通知书", ("reopening", "transfer"), "自然资补"),
-    DocumentKind.JOINT_ACCEPTANCE_SUMMARY: KindSpec("联合验收意见汇总表", ("reopening",), "自然资验"),
-    DocumentKind.REOPENING_APPROVAL: KindSpec("开复工批复", ("reopening",), "自然资复", "reopening_approval"),
-    DocumentKind.REOPENING_REFUSAL: KindSpec("不予开复工决定书", ("reopening",), "自然资不许"),
-    DocumentKind.TRANSFER_APPROVAL: KindSpec("准予转让决定书", ("transfer",), "自然资转", "transfer_approval"),
-    DocumentKind.TRANSFER_REFUSAL: KindSpec("不予转让决定书", ("transfer",), "自然资不许"),
-    DocumentKind.GRANT_CONFIRMATION: KindSpec("出让成交确认书", ("grant",), "自然资出"),
-    DocumentKind.GRANT_PUBLICITY: KindSpec("出让结果公示", ("grant",), "自然资公"),
-    DocumentKind.RECTIFICATION_NOTICE: KindSpec("整改通知书", ("rectification",), "自然资整"),
-    DocumentKind.RECTIFICATION_CLEARANCE: KindSpec("整改销号单", ("rectification",), "自然资销"),
-    DocumentKind.CLOSURE_ACCEPTANCE: KindSpec("关闭取缔验收表", ("closure",), "自然资关"),
+    DocumentKind.ACCEPTANCE_NOTICE: KindSpec("受理通知书", "自然资受"),
+    DocumentKind.CORRECTION_NOTICE: KindSpec("一次性告知补正通知书", "自然资补"),
+    DocumentKind.JOINT_ACCEPTANCE_SUMMARY: KindSpec("联合验收意见汇总表", "自然资验"),
+    DocumentKind.REOPENING_APPROVAL: KindSpec("开复工批复", "自然资复", "reopening_approval"),
+    DocumentKind.REOPENING_REFUSAL: KindSpec("不予开复工决定书", "自然资不许"),
+    DocumentKind.TRANSFER_APPROVAL: KindSpec("准予转让决定书", "自然资转", "transfer_approval"),
+    DocumentKind.TRANSFER_REFUSAL: KindSpec("不予转让决定书", "自然资不许"),
+    DocumentKind.GRANT_CONFIRMATION: KindSpec("出让成交确认书", "自然资出"),
+    DocumentKind.GRANT_PUBLICITY: KindSpec("出让结果公示", "自然资公"),
+    DocumentKind.RECTIFICATION_NOTICE: KindSpec("整改通知书", "自然资整"),
+    DocumentKind.RECTIFICATION_CLEARANCE: KindSpec("整改销号单", "自然资销"),
+    DocumentKind.CLOSURE_ACCEPTANCE: KindSpec("关闭取缔验收表", "自然资关"),
 }

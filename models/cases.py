@@ -250,6 +250,29 @@ class CaseViewBase(BaseModel):
         """A second enterprise party who may read and act on the case (a transfer's transferee); none by default."""
         return None
 
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        kind = cls.model_fields["kind"].default
+        # the class that declares a procedure's `kind: Literal["transfer"] = "transfer"` (not the API's Out models
+        # extending it)
+        if isinstance(kind, str) and "kind" in cls.__dict__.get("__annotations__", {}):
+            VIEWS.setdefault(kind, cls)
+
+
+# Every procedure's view by its `kind`, filled as each view class is defined: a case view read back from a payload
+# (a document's input) becomes its own procedure's view without a list here naming them.
+VIEWS: dict[str, type[CaseViewBase]] = {}
+
+
+def as_case_view(value: Any) -> Any:
+    """A case view as its own procedure's class (from a payload's dict; an instance is kept as it is)."""
+    if isinstance(value, dict) and isinstance(kind := value.get("kind"), str):
+        if kind not in VIEWS:
+            raise ValueError(f"unknown case kind {kind!r}")
+        return VIEWS[kind].model_validate(value)
+    return value
+
 
 # ---- the committee (三重一大), shared by every procedure that goes through it ---------------------------------
 

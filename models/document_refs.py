@@ -4,16 +4,14 @@ back. Pure pydantic, importable through the workflow sandbox."""
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field, SerializeAsAny
 
 from documents.kinds import DocumentKind
-from models.campaign import ClosureView, RectificationView
+from models.cases import CaseViewBase, as_case_view
 from models.file_refs import FileRef
-from models.reopening import ReopeningView
-from models.rights_cases import GrantView, TransferView
 
-CaseView = Annotated[ReopeningView | TransferView | GrantView | RectificationView | ClosureView,
-                     Field(discriminator="kind")]
+# Any procedure's view, whole on the wire and read back as its own class (by `kind`, models.cases.VIEWS).
+CaseView = Annotated[SerializeAsAny[CaseViewBase], BeforeValidator(as_case_view)]
 
 
 class IssueDocumentInput(BaseModel):
