@@ -17,7 +17,7 @@ from domain.calendar import local_date
 from domain.citations import cite
 from domain.divisions import covers
 from domain.reopening import MATERIAL_NAMES, required_materials
-from domain.rights import TRANSFER_MATERIAL_NAMES, RightStatus, TransferCondition, required_transfer_materials
+from domain.rights import TRANSFER_MATERIAL_NAMES, RightStatus, required_transfer_materials
 from domain.roles import DEPARTMENT_KIND_NAMES, ROLE_NAMES, Role
 from models.db import utcnow
 
@@ -214,14 +214,11 @@ async def _current_step(ask: Ask) -> list[Option]:
 
 @picker("case_material")
 async def _case_materials(ask: Ask) -> list[Option]:
-    """The material kinds of the field's enum, those required and not yet submitted marked (the default to tick);
-    a transfer's 主管部门同意 is required of state-owned holders only (国务院令第242号 第八条)."""
+    """The material kinds of the field's enum, those the case requires (its view's `required_material_kinds`) and
+    not yet submitted marked: the default to tick."""
     assert ask.widget is not None
     submitted = {str(m.kind) for m in getattr(ask.case, "materials", [])}
-    required: set[str] | None = None
-    if ask.case is not None and getattr(ask.case, "kind", "") == "transfer":
-        state_owned = any(c.condition == TransferCondition.SUPERVISOR_CONSENT for c in ask.case.conditions)
-        required = {m.value for m in required_transfer_materials(state_owned)}
+    required = ask.case.required_material_kinds() if ask.case is not None else None
     return [Option(o.value, o.label, "" if o.value in submitted else
                    "未提交" if required is None or o.value in required else "非必需") for o in ask.widget.options]
 

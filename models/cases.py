@@ -6,6 +6,7 @@ handler: a field can be added later without breaking recorded histories. Procedu
 (`models/reopening.py`).
 """
 
+import inspect
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -250,13 +251,17 @@ class CaseViewBase(BaseModel):
         """A second enterprise party who may read and act on the case (a transfer's transferee); none by default."""
         return None
 
+    def required_material_kinds(self) -> set[str] | None:
+        """The material kinds this case requires (a 补正 form marks those not yet submitted); None: every kind."""
+        return None
+
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
         kind = cls.model_fields["kind"].default
         # the class that declares a procedure's `kind: Literal["transfer"] = "transfer"` (not the API's Out models
         # extending it)
-        if isinstance(kind, str) and "kind" in cls.__dict__.get("__annotations__", {}):
+        if isinstance(kind, str) and "kind" in inspect.get_annotations(cls):
             VIEWS.setdefault(kind, cls)
 
 

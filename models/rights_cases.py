@@ -15,6 +15,7 @@ from domain.rights import (
     SuspensionReason,
     TransferCondition,
     TransferMaterial,
+    required_transfer_materials,
 )
 from domain.roles import Role
 from models.cases import (
@@ -239,6 +240,11 @@ class TransferView(CaseViewBase):
     @property
     def counterparty_enterprise_id(self) -> int | None:
         return self.transferee_enterprise_id
+
+    def required_material_kinds(self) -> set[str] | None:
+        """主管部门同意 is required of state-owned holders only (国务院令第242号 第八条)."""
+        state_owned = any(c.condition == TransferCondition.SUPERVISOR_CONSENT for c in self.conditions)
+        return {m.value for m in required_transfer_materials(state_owned)}
 
 
 class TransfereeConfirmRequest(Wire):
