@@ -43,7 +43,7 @@ from workflows.parts.actions import Action
 from workflows.parts.engine import CASE_QUERY
 
 
-def new_case_id(kind: Kind, now: datetime | None = None) -> str:
+def new_case_id(kind: Kind, *, now: datetime | None = None) -> str:
     alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
     return f"{kind.prefix}-{local_date(now or utcnow()):%Y%m%d}-{''.join(secrets.choice(alphabet) for _ in range(6))}"
 
