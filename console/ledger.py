@@ -50,7 +50,7 @@ ENTRY_HELP = {
 @picker("ledger_city")
 async def _cities(ask: Ask) -> list[Option]:
     found = await ledger_service.cities(session=ask.console.session, principal=ask.console.principal)
-    return [Option(c.code, c.name, c.code) for c in found]
+    return [Option(c.code, c.name) for c in found]  # the name alone: a code is no one's name for a county
 
 
 @picker("ledger_entry")

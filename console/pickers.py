@@ -166,7 +166,7 @@ async def _my_rights(ask: Ask) -> list[Option]:
 @picker("county")
 async def _counties(ask: Ask) -> list[Option]:
     found = await registry.counties(session=ask.console.session, within=ask.me.division_code)
-    return [Option(c.code, c.name, c.code) for c in found]
+    return [Option(c.code, c.name) for c in found]  # the name alone: a code is no one's name for a county
 
 
 @picker("campaign")

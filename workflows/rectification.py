@@ -99,7 +99,7 @@ class RectificationWorkflow(CaseEngine):
         await campaign_calls.link_campaign_case(CaseLinkInput(
             case_id=start.case_id, campaign_id=start.campaign_id, kind="rectification", mine_id=start.mine.mine_id,
             division_code=start.mine.division_code))
-        self._record(start.opened_by, "opened", f"启动矿山治理整顿（一矿一策、一矿一方案、一矿一责任人）"
+        self._record(start.opened_by, "opened", f"启动矿山整治（一矿一策、一矿一方案、一矿一责任人）"
                      f"{'，属 ' + start.campaign_id if start.campaign_id else ''}", campaign_id=start.campaign_id)
         try:
             await self._survey()

@@ -19,7 +19,6 @@ LEAKS = {
 }
 DAILY_PAGES = ["/console/", "/console/cases", "/console/done", "/console/started", "/console/copies",
                "/console/notifications"]
-START_FORMS = {"zn_ent1": ["/console/reopenings/new"]}
 
 
 def main_text(page: str) -> str:
@@ -53,7 +52,16 @@ async def test_every_role_reads_its_daily_pages_in_plain_chinese(stack: Stack, w
     for username in USERS.values():
         web.http.cookies.clear()
         await web.login(username)
-        pages = DAILY_PAGES + START_FORMS.get(username, []) + [f"/console/cases/{c}" for c in case_ids.values()]
+        home = (await web.http.get("/console/")).text
+        menu = re.search(r"<nav\b.*?</nav>", home, flags=re.S)
+        assert menu, "the console's menu"
+        # every page the menu offers (start forms, registers, dashboards), and the tabs of the registers
+        offered = set(re.findall(r'href="(/console/[a-z0-9/_.-]*)"', menu.group(0))) - {"/console/logout"}
+        for register in [p for p in offered if p.startswith("/console/registry/")]:
+            tabs = (await web.http.get(register)).text
+            offered |= set(re.findall(r'href="(/console/(?:ledger|classifications|batch/[a-z_-]+/new)'
+                                      r'|/console/registry/[a-z_-]+(?:/new)?)"', tabs))
+        pages = DAILY_PAGES + sorted(offered) + [f"/console/cases/{c}" for c in case_ids.values()]
         for path in pages:
             r = await web.http.get(path)
             if r.status_code in (403, 404):  # not this role's page or case: the error page is checked elsewhere
