@@ -7,6 +7,7 @@ seed 002 §02(二)2 quotes the provincial standard: "停止审批新建和改扩
 ≥ 5 years of service life until 2025-12-31 to raise their capacity. (§03 holds no figures.)
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,23 +15,38 @@ from datetime import date
 @dataclass(frozen=True)
 class MineralCategory:
     name: str  # as the standard names it
-    aliases: tuple[str, ...]  # a registry's mineral belongs when its name contains one of these
+    aliases: frozenset[str]  # the registry's names of the mineral, each matched whole (see `names`)
     open_pit_only: bool  # 露天采石场: the standard holds only open-pit working to the figure
     min_scale_wt: float  # 万吨/年
     clause: str  # where the figure comes from
     for_new_mines: bool  # the standard for 新建和改扩建 (grants, 合理新设); False: only for existing mines' exit
 
 
-# First match wins: the specific minerals before the quarry group (水泥用灰岩 contains 灰岩).
+def names(*names: str) -> frozenset[str]:
+    """A mineral's names as a registry writes them, with and without 矿 (石膏 / 石膏矿)."""
+    return frozenset(n for name in names for n in (name, name.removesuffix("矿"), name.removesuffix("矿") + "矿")
+                     if n)
+
+
+# Names are matched whole, never as part of another name: 硫铁矿 (pyrite, a chemical raw material), 铬铁矿 and 钛铁矿
+# (ores of chromium and titanium) are no 铁矿; limestone, dolomite or sandstone named for an industrial use (熔剂用灰岩,
+# 冶金用白云岩, 电石用灰岩, 玻璃用砂岩 …) is no 露天采石场 stone. The quarry group is the building stones, named bare
+# (石灰岩) or for building (建筑石料用灰岩, 建筑用白云岩) or facing (饰面用花岗岩).
+QUARRY_ROCKS = ("灰岩", "石灰岩", "白云岩", "花岗岩", "砂岩", "安山岩", "玄武岩")
+QUARRY_USES = ("", "建筑用", "建筑石料用", "饰面用")
 CATEGORIES: tuple[MineralCategory, ...] = (
-    MineralCategory("石膏矿", ("石膏",), False, 30, "seed 002 §02(二)2", True),
-    MineralCategory("水泥用灰岩矿", ("水泥用灰岩",), False, 30, "seed 002 §02(二)2", True),
-    MineralCategory("铁矿", ("铁矿",), False, 30, "seed 002 §04(二)2(1)", False),
+    MineralCategory("石膏矿", names("石膏", "硬石膏", "纤维石膏"), False, 30, "seed 002 §02(二)2", True),
+    MineralCategory("水泥用灰岩矿", names("水泥用灰岩", "水泥用石灰岩"), False, 30, "seed 002 §02(二)2", True),
+    MineralCategory("铁矿", names("铁矿", "磁铁矿", "赤铁矿", "褐铁矿", "菱铁矿", "镜铁矿", "钒钛磁铁矿"), False, 30,
+                    "seed 002 §04(二)2(1)", False),
     MineralCategory("露天采石场（含建筑用白云岩）",
-                    ("建筑石料", "建筑用石", "采石", "白云岩", "石灰岩", "灰岩", "花岗岩", "砂岩", "安山岩", "玄武岩"),
+                    names("建筑石料", "建筑用石料", "建筑用石", "采石", "采石场", "露天采石场",
+                          *(use + rock for use in QUARRY_USES for rock in QUARRY_ROCKS)),
                     True, 50, "seed 002 §02(二)2", True),
 )
 QUARRY = CATEGORIES[-1]
+# A registry's entry may name several minerals (建筑用白云岩、石灰岩): each is looked up.
+MINERAL_SEPARATORS = re.compile(r"[、,，/；;]")
 
 MIN_SERVICE_YEARS = 5.0  # 服务年限不少于5年（不含基建期）, for the minerals of the standard
 SERVICE_LIFE_CLAUSE = "seed 002 §02(二)2"
@@ -40,10 +56,12 @@ QUARRY_UPGRADE_CLAUSE = "seed 002 §04(二)3(3)"
 
 def category_of(mineral: str, open_pit: bool, *, new_mine: bool = False) -> MineralCategory | None:
     """The category a mineral, so worked, is held to (None: the standard names no such mineral). `new_mine`: only
-    the figures for new and expanded mines (a grant, a proposed mine)."""
+    the figures for new and expanded mines (a grant, a proposed mine). A name matches a category's name whole; an
+    entry naming several minerals takes the first category (in table order) one of them belongs to."""
+    given = {part.strip() for part in MINERAL_SEPARATORS.split(mineral)} - {""}
     for category in CATEGORIES:
         if new_mine and not category.for_new_mines:
             continue
-        if any(alias in mineral for alias in category.aliases) and (open_pit or not category.open_pit_only):
+        if given & category.aliases and (open_pit or not category.open_pit_only):
             return category
     return None

@@ -9,6 +9,7 @@ import pytest
 
 from domain.citations import cite
 from domain.classification import Category, MineFacts, classify
+from domain.minerals import QUARRY, category_of
 from domain.mines import MineMethod
 from domain.rights import BlockFacts, GrantCheck, Scale, grant_findings
 from tests.classification.test_classifier import CLEAN
@@ -77,3 +78,39 @@ def test_a_quarry_below_standard_after_the_upgrade_deadline_cites_the_deadline_c
     # a mine short of service life was never in the upgrade window: the deadline is not its ground
     short = classified("建筑石料", 45, date(2026, 1, 1), remaining_service_years=3)
     assert all("§04(二)3(3)" not in c for c in below_standard(short))
+
+
+# ---- names that merely contain a category's name (issue: matching by substring) ---------------------------------
+
+# Each is another mineral of the national classification that contains a category's name: 硫铁矿 (pyrite) is a
+# chemical raw material, 铬铁矿 ore of chromium, 钛铁矿 of titanium — none is 铁矿; limestone, dolomite or sandstone
+# named for a non-construction use (熔剂用, 冶金用, 电石用, 玻璃用 …) is no 露天采石场 stone.
+NOT_IN_THE_STANDARD = ["硫铁矿", "铬铁矿", "钛铁矿", "熔剂用灰岩", "冶金用白云岩", "电石用灰岩", "制碱用灰岩",
+                       "化肥用白云岩", "玻璃用砂岩", "冶金用砂岩", "建筑用砂"]
+
+
+@pytest.mark.parametrize("mineral", NOT_IN_THE_STANDARD)
+def test_a_mineral_only_containing_a_categorys_name_is_held_to_no_figure(mineral):
+    for open_pit in (True, False):
+        assert category_of(mineral, open_pit) is None, mineral
+        assert precheck_refuses_scale(mineral, 10, open_pit) == []
+        method = MineMethod.OPEN_PIT if open_pit else MineMethod.UNDERGROUND
+        assert below_standard(classified(mineral, 10, date(2026, 11, 25), method=method)) == []
+
+
+@pytest.mark.parametrize(("mineral", "name", "clause"), [
+    ("铁矿", "铁矿", "seed 002 §04(二)2(1)"), ("磁铁矿", "铁矿", "seed 002 §04(二)2(1)"),
+    ("赤铁矿", "铁矿", "seed 002 §04(二)2(1)"), ("石膏矿", "石膏矿", "seed 002 §02(二)2"),
+    ("水泥用灰岩矿", "水泥用灰岩矿", "seed 002 §02(二)2"), (" 石膏 ", "石膏矿", "seed 002 §02(二)2"),
+    ("建筑石料用灰岩矿", QUARRY.name, "seed 002 §02(二)2"), ("建筑用白云岩、石灰岩", QUARRY.name, "seed 002 §02(二)2"),
+])
+def test_a_categorys_own_names_still_match_with_their_clause(mineral, name, clause):
+    category = category_of(mineral, open_pit=True)
+    assert category is not None and (category.name, category.clause) == (name, clause)
+
+
+def test_an_iron_mine_below_30_is_held_below_standard_but_a_pyrite_mine_is_not():
+    iron = classified("磁铁矿", 20, date(2026, 11, 25), method=MineMethod.UNDERGROUND)
+    [clause] = below_standard(iron)
+    assert clause.startswith("seed 002 §04(二)2(1)")  # 铁矿's figure, cited
+    assert below_standard(classified("硫铁矿", 20, date(2026, 11, 25), method=MineMethod.UNDERGROUND)) == []
