@@ -103,6 +103,8 @@ class Settings(BaseSettings):
     file_store: Literal["local", "s3"] = "local"
     files_dir: Path | None = None
     file_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+    # The public verification page's upload (POST /verify/<code>), anonymous: an issued document is a few hundred KB.
+    verify_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     s3_endpoint: str | None = None  # host:port, e.g. minio:9000
     s3_bucket: str = "mineflow-files"
     s3_access_key: str | None = None

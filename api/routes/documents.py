@@ -9,7 +9,7 @@ from starlette.requests import ClientDisconnect
 
 from api.deps import CurrentUser, SessionDep, SettingsDep, StoreDep
 from api.errors import ErrorBody
-from api.files_service import ensure_case_readable
+from api.files_service import MULTIPART_OVERHEAD, ensure_case_readable
 from documents.builders import cn_date
 from documents.issue import case_documents, show_code
 from documents.render import env
@@ -17,7 +17,7 @@ from documents.verify import verify_document
 from domain.errors import DomainError, ErrorCode
 from models.document_refs import CaseDocumentRef
 from models.files import CaseDocument
-from storage.upload import read_upload
+from storage.upload import read_upload, too_large
 
 router = APIRouter(tags=["文书"])
 public_router = APIRouter(tags=["文书核验"])
@@ -63,14 +63,21 @@ async def verify_page(code: str, session: SessionDep, store: StoreDep,
     return await _check(session, store, code, sha256)
 
 
-@public_router.post("/verify/{code}", summary="上传所持文书，与原件比对", response_class=HTMLResponse)
+@public_router.post("/verify/{code}", summary="上传所持文书，与原件比对（默认不超过 10 MB）",
+                   response_class=HTMLResponse)
 async def verify_upload(code: str, request: Request, session: SessionDep, store: StoreDep,
                         settings: SettingsDep) -> HTMLResponse:
+    """Anyone may post here, so it takes a document's size, not a signed-in upload's: refused (413) before a byte
+    is read when the declared length is over the cap, and the moment the bytes run past it otherwise."""
     await session.commit()  # no connection held while the file streams in
+    limit = settings.verify_max_bytes
     try:
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > limit + MULTIPART_OVERHEAD:
+            raise too_large(limit)
         with tempfile.TemporaryFile() as sink:  # hashed as it arrives; nothing kept
             incoming = await read_upload(request.stream(), request.headers.get("content-type"), sink,
-                                         max_bytes=settings.file_max_bytes)
+                                         max_bytes=limit)
     except DomainError as exc:
         return _page(exc.status, code=code, error=exc.message, missing=True)
     except ClientDisconnect:

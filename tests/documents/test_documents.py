@@ -305,3 +305,31 @@ async def test_the_activity_issues_once_and_refuses_without_retrying(stack):
     assert refused.value.type == "DOCUMENT_NOT_AVAILABLE" and refused.value.non_retryable
     report = await s.ok(await s.get("admin", "/admin/audit/verify"))
     assert report["ok"] and report["files_checked"] == 3  # the acceptance notice, both summaries
+
+
+async def test_the_public_verify_upload_takes_only_a_documents_size(stack):
+    """`POST /verify/<code>` is anonymous: it reads at most MINEFLOW_VERIFY_MAX_BYTES (10 MB — an issued document
+    is a few hundred KB), not the 50 MB a signed-in user may upload; more is refused with 413 and a Chinese page,
+    whether the size is declared up front or the upload simply runs past the cap."""
+    s = stack
+    assert s.settings.verify_max_bytes == 10 * 1024 * 1024 < s.settings.file_max_bytes
+    unknown = "/verify/AAAA-BBBB-CCCC-DDDD"
+    big = b"%PDF-1.7\n" + b"0" * (10 * 1024 * 1024)
+    declared = await s.http.post(unknown, files={"file": ("批复.pdf", big)})
+    assert declared.status_code == 413 and "超过大小上限（10 MB）" in declared.text
+
+    boundary = "mineflowverify"
+    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n'
+            "Content-Type: application/pdf\r\n\r\n").encode()
+
+    async def streamed() -> Any:  # no Content-Length: counted as it arrives
+        yield head
+        for _ in range(11):
+            yield b"0" * (1024 * 1024)
+        yield f"\r\n--{boundary}--\r\n".encode()
+    cut_off = await s.http.post(unknown, content=streamed(),
+                                headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert cut_off.status_code == 413 and "超过大小上限" in cut_off.text
+
+    small = await s.http.post(unknown, files={"file": ("批复.pdf", b"%PDF-1.7\n" + b"0" * 1024)})
+    assert small.status_code == 404 and "未找到" in small.text  # read and hashed; no such document
