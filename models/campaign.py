@@ -271,10 +271,12 @@ class AcceptanceRequest(Wire):
         max_length=50,
         description="不通过时重新整改的事项编号",
     )
+    files: list[FileId] = file_ids("验收材料附件")
 
 
 class AcceptanceInput(AcceptanceRequest):
     actor: Actor
+    files: list[FileRef] = carried_files()
 
 
 class Referral(BaseModel):

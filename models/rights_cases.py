@@ -63,10 +63,12 @@ class CityMeetingRequest(Wire):
     )
     minutes_ref: ShortText = Field(title="会议纪要文号", description="会议纪要文号")
     note: LongText = Field(default="", title="说明")
+    files: list[FileId] = file_ids("会议纪要附件")
 
 
 class CityMeetingInput(CityMeetingRequest):
     actor: Actor
+    files: list[FileRef] = carried_files()
 
 
 class ExtendRequest(Wire):
@@ -75,10 +77,12 @@ class ExtendRequest(Wire):
         title="负责人批准文号", description="本机关负责人批准延期的文件编号（行政许可法第四十二条）"
     )
     reason: Reason = Field(title="延期理由")
+    files: list[FileId] = file_ids("负责人批准延期的文件")
 
 
 class ExtendInput(ExtendRequest):
     actor: Actor
+    files: list[FileRef] = carried_files()
 
 
 class PauseRequest(Wire):
@@ -483,10 +487,12 @@ class GrantResultInput(Wire):
 class ObjectionRequest(Wire):
     objector: ShortText = Field(title="异议人", description="异议人")
     content: Reason = Field(title="异议内容", description="异议内容")
+    files: list[FileId] = file_ids("异议材料附件")
 
 
 class ObjectionInput(ObjectionRequest):
     actor: Actor
+    files: list[FileRef] = carried_files()
 
 
 class ObjectionResolutionRequest(Wire):
@@ -528,20 +534,24 @@ class GrantContractRequest(Wire):
     signed_on: date = Field(title="签订日期", json_schema_extra={"x-default": "today"})
     fee_wan_yuan: float = Field(title="出让收益（万元）", gt=0, le=10**8, description="出让收益（万元）")
     note: LongText = Field(default="", title="说明")
+    files: list[FileId] = file_ids("出让合同附件")
 
 
 class GrantContractInput(GrantContractRequest):
     actor: Actor
+    files: list[FileRef] = carried_files()
 
 
 class FeePaymentRequest(Wire):
     receipt_ref: ShortText = Field(title="缴款凭证号", description="缴款凭证号")
     paid_on: date = Field(title="缴款日期", json_schema_extra={"x-default": "today"})
     note: LongText = Field(default="", title="说明")
+    files: list[FileId] = file_ids("缴款凭证附件")
 
 
 class FeePaymentInput(FeePaymentRequest):
     actor: Actor
+    files: list[FileRef] = carried_files()
 
 
 class GrantRegistrationRequest(Wire):
@@ -549,6 +559,7 @@ class GrantRegistrationRequest(Wire):
         title="新采矿许可证号", min_length=6, max_length=40, pattern=r"^[A-Za-z0-9-]+$", description="新采矿许可证号"
     )
     note: LongText = Field(default="", title="说明")
+    files: list[FileId] = file_ids("登记材料附件")
 
     @model_validator(mode="after")
     def _upper(self) -> "GrantRegistrationRequest":
@@ -558,6 +569,7 @@ class GrantRegistrationRequest(Wire):
 
 class GrantRegistrationInput(GrantRegistrationRequest):
     actor: Actor
+    files: list[FileRef] = carried_files()
 
 
 class IssueRightInput(BaseModel):

@@ -112,3 +112,41 @@ async def test_an_application_names_its_files_with_their_hashes_on_its_first_tim
     assert [f["sha256"] for f in first["data"]["files"]] == [contract["sha256"]]
     assert await case_file_ids(s, transfer["case_id"]) == [contract["id"]]
     assert (await s.ok(await s.get("admin", "/admin/audit/verify")))["ok"]
+
+
+def test_every_request_that_takes_files_carries_them_to_its_workflow():
+    """Each action whose request takes uploaded file ids has an input that carries the checked references (`with_files`
+    would otherwise drop them silently), and every step that records a document or evidence takes files."""
+    import api.procedures  # noqa: F401  (registers the procedures)
+    from api.kinds import KINDS
+    from models.file_refs import FileRef
+
+    dropped, taking = [], set()
+    for kind in KINDS.values():
+        for action in kind.actions().values():
+            if "files" in action.request.model_fields:
+                taking.add(f"{kind.code}.{action.name}")
+                if action.input.model_fields.get("files") is None or \
+                        action.input.model_fields["files"].annotation != list[FileRef]:
+                    dropped.append(f"{kind.code}.{action.name}")
+    assert not dropped, f"files accepted but not carried: {dropped}"
+    assert {"transfer.city_meeting", "transfer.extend", "grant.objection", "grant.grant_contract",
+            "grant.fee_payment", "grant.grant_registration", "rectification.county_acceptance",
+            "rectification.region_acceptance"} <= taking
+
+
+async def test_the_city_meetings_minutes_file_is_on_its_entry(stack):
+    from tests.rights.support import confirm, review, right_of_mine, submit_transfer
+
+    s = stack
+    case_id = (await submit_transfer(s, (await right_of_mine(s)).id))["case_id"]
+    await confirm(s, case_id)
+    await review(s, case_id)
+    await s.ok(await s.decide(case_id))
+    minutes = await uploaded(s, "city_nr", "市政府常务会议纪要.pdf", "minutes")
+    case = await s.ok(await s.post("city_nr", f"/cases/{case_id}/city-meeting", {
+        "meeting_no": "中卫市政府常务会议〔2026〕8次", "meeting_date": str(await s.today()), "decision": "approve",
+        "minutes_ref": "中卫纪要〔2026〕8号", "files": [minutes["id"]]}))
+    [entry] = [e for e in case["timeline"] if e["data"].get("files")]
+    assert entry["actor"] == "city_nr" and entry["data"]["files"][0]["sha256"] == minutes["sha256"]
+    assert minutes["id"] in await case_file_ids(s, case_id)
