@@ -25,6 +25,8 @@ class PendingOut(Pending):
     days_overdue: int = 0
     working_days_left: int | None = Field(
         default=None, description="剩余天数（案件按自然日计时为自然日，否则为工作日）")
+    provisional: bool = Field(
+        default=False, description="期限跨越尚未公布放假安排的年度，暂按法定假日推算，公布后可能变动")
 
 
 class CaseOutFields(BaseModel):
@@ -64,9 +66,15 @@ def case_out(view: CaseViewBase, calendar: WorkCalendar, now: datetime) -> Any:
             return max((due - today).days, 0)
         return calendar.working_days_between(today, due)
 
+    def provisional(due: date | None) -> bool:
+        """A due date counted across a year whose holiday arrangement is not yet published (官方安排未公布)."""
+        return due is not None and any(calendar.is_provisional(date(year, 1, 1))
+                                       for year in range(min(today.year, due.year), max(today.year, due.year) + 1))
+
     pending = [
         PendingOut(**p.model_dump(), task_name=task_name(view.kind, p.task), action=action_of(kind, p.task),
-                   days_overdue=max((today - p.due).days, 0) if p.due else 0, working_days_left=left_until(p.due))
+                   days_overdue=max((today - p.due).days, 0) if p.due else 0, working_days_left=left_until(p.due),
+                   provisional=provisional(p.due))
         for p in view.pending
     ]
     data = view.model_dump()

@@ -138,7 +138,8 @@ async def inbox_page(console: ConsoleDep) -> Response:
     now = utcnow()
     tasks = [TaskOut.of(task, record, now) for task, record in rows]
     calendar, today = await current_calendar(console.session), local_date(now)
-    items = [{"task": t, "due": (due := due_date(t.due_at)), "left": working_days_left(calendar, today, due)}
+    items = [{"task": t, "due": (due := due_date(t.due_at)), "left": working_days_left(calendar, today, due),
+              "provisional": due is not None and calendar.is_provisional(due)}
              for t in tasks]
     # an enterprise starts its own cases from here: every procedure it may start, as its Kind declares
     starts = [(k.start.label, f"{PREFIX}{k.start.path}/new") for k in KINDS.values()

@@ -42,6 +42,8 @@ async def test_loading_2027_moves_a_running_cases_deadline_and_new_cases_use_it(
     # the fallback knows 春节's statutory days and their 补假 (2/5, 2/8-2/10) only: 2/11 is a working day there
     assert case["deadline"] == "2027-02-11" and case["clock"]["provisional"] is True
     assert PROVISIONAL_NOTE in await console_case_page(s, case_id)  # officials see the date is provisional
+    dated = [p for p in (await s.case(case_id))["pending"] if p["due"]]
+    assert dated and all(p["provisional"] for p in dated)  # so is each waiting party's due date
 
     loaded = await s.ok(await s.post("admin", "/admin/calendar/2027", OFFICIAL_2027), 201)
     assert loaded["year"] == 2027 and loaded["cases_told"] >= 1 and "2027-02-20" in loaded["workdays"]
@@ -56,6 +58,7 @@ async def test_loading_2027_moves_a_running_cases_deadline_and_new_cases_use_it(
     assert entry["data"]["before"] == "2027-02-11" and entry["data"]["deadline"] == "2027-02-15"
     assert "2027年节假日安排" in entry["detail"]
     assert PROVISIONAL_NOTE not in await console_case_page(s, case_id)
+    assert not any(p["provisional"] for p in (await s.case(case_id))["pending"])
 
     # a case received after the load is planned with the official table from the start
     _, other = await _transfer(s, "C6405212024017130999002", 4_010_000.0)
