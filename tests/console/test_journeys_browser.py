@@ -282,7 +282,9 @@ async def test_grant_from_the_county_proposal_through_the_periods_to_a_registere
     await city.locator(f'tr[data-case="{case_id}"]').get_by_role("link").click()
     await act(city, "city_meeting", meeting_no="中卫市政府常务会议〔2026〕9次", minutes_ref="中卫纪要〔2026〕9号")
     await expect(city.locator("#case-stage")).to_have_text("出让公告")
-    await expect(city.locator("#actions")).to_contain_text("当前没有需要您办理的事项")  # the 公告 runs
+    # the 公告 runs: the bureau may only suspend the trading (中止交易) until the 竞价 is over
+    await expect(city.locator("#action-suspend_trading")).to_have_count(1)
+    await expect(city.locator("#action-grant_result")).to_have_count(0)
 
     # ---- the 招拍挂 periods run on the server's clock (20 + 10 working days) ---------------------------------------
     clock = (await s.case(case_id))["period_clock"]

@@ -10,7 +10,8 @@ from models.rights_cases import ConditionResult, TransferView
 
 
 def test_every_procedures_view_is_known_by_its_kind_and_read_back_as_its_own_class():
-    assert set(VIEWS) == {"reopening", "transfer", "grant", "campaign", "rectification", "closure"}
+    # (a test may register a procedure of its own: tests/extension/site_inspection.py)
+    assert set(VIEWS) >= {"reopening", "transfer", "grant", "campaign", "rectification", "closure"}
     assert VIEWS["reopening"] is ReopeningView  # not an API Out model extending it
     with pytest.raises(ValueError, match="nonsense"):
         as_case_view({"kind": "nonsense"})
