@@ -81,22 +81,15 @@ async def test_the_check_sees_an_action_the_page_does_not_draw(stack, web, monke
         return case.model_copy(update={"available_actions": ["withdraw"]})
 
     monkeypatch.setattr(routes, "_read", offering)
-    if drop == "page":
-        original = routes.action_form
+    original = routes.action_form
+    # the page draws another action's form in its place, or the form posts somewhere else
+    field, value = {"page": ("code", "something-else"), "route": ("target", "cases/nowhere")}[drop]
 
-        async def skipping(console: Any, case: Any, action: Any, **kw: Any) -> Any:
-            view = await original(console, case, action, **kw)
-            view.code = "something-else"
-            return view
-        monkeypatch.setattr(routes, "action_form", skipping)
-    else:
-        original = routes.action_form
-
-        async def elsewhere(console: Any, case: Any, action: Any, **kw: Any) -> Any:
-            view = await original(console, case, action, **kw)
-            view.target = "cases/nowhere"
-            return view
-        monkeypatch.setattr(routes, "action_form", elsewhere)
+    async def spoiled(console: Any, case: Any, action: Any, **kw: Any) -> Any:
+        view = await original(console, case, action, **kw)
+        setattr(view, field, value)
+        return view
+    monkeypatch.setattr(routes, "action_form", spoiled)
     await web.login("zn_ent1")
     page = await web.http.get(f"/console/cases/{case_id}")
     assert page.status_code == 200 and not drawn(page.text, case_id, "withdraw")
