@@ -9,8 +9,9 @@ the OpenAPI document) pick what a type cannot say:
 - `x-choices`: the Chinese name of each value of a choice (enums take theirs from `ENUM_NAMES` below);
 - `x-picker`: the field names a person, party, enterprise, mine, right, item…: its options come from
   console/pickers.py for this caller and case;
-- `x-widget`: "materials" (a row per material kind, each with its reference), "lines", "coordinates", "files" (a
-  file picker: console.js uploads each chosen file at once, with its progress, and the form posts their ids);
+- `x-widget`: "materials" (a row per material kind, each with its reference and its uploaded files), "lines",
+  "coordinates", "files" (a file picker: console.js uploads each chosen file at once, with its progress, and the
+  form posts their ids);
 - `x-rows`: for "materials", which kinds to list (console/pickers.py `MATERIAL_ROWS`); for a list of rows, how many.
 
 Parsing is the reverse: the posted form becomes the model's input and the model validates it, so the console
@@ -289,10 +290,13 @@ def _value(w: Widget, form: Form) -> Any:
                 if parts:
                     points.append(parts)
             return points
-        case "materials":
+        case "materials":  # `<name>.<kind>`: its reference; `<name>.<kind>.files`: one hidden field per upload
             prefix = f"{w.name}."
-            return [{"kind": key.removeprefix(prefix), "ref": ref}
-                    for key in form if key.startswith(prefix) and (ref := text(form, key))]
+            kinds = dict.fromkeys(key.removeprefix(prefix).removesuffix(".files") for key in form
+                                  if key.startswith(prefix))
+            rows = [{"kind": kind, "ref": text(form, f"{prefix}{kind}"), "files": values(form, f"{prefix}{kind}.files")}
+                    for kind in kinds]
+            return [row for row in rows if row["ref"] or row["files"]]
         case "fieldset":
             nested = data_of(w.children, form, prefix=f"{w.name}.")
             return nested if any(v not in (None, "", [], False) for v in nested.values()) or w.required else None

@@ -17,7 +17,7 @@ from domain.calendar import local_date
 from domain.citations import cite
 from domain.divisions import covers
 from domain.reopening import MATERIAL_NAMES, required_materials
-from domain.rights import TRANSFER_MATERIAL_NAMES, RightStatus, required_transfer_materials
+from domain.rights import TRANSFER_MATERIAL_NAMES, TRANSFER_MATERIALS_CLAUSE, RightStatus, required_transfer_materials
 from domain.roles import DEPARTMENT_KIND_NAMES, ROLE_NAMES, Role
 from models.db import utcnow
 
@@ -249,7 +249,7 @@ async def _case_missing(ask: Ask) -> list[Option]:
 
 @picker("transfer_required", MATERIAL_ROWS)
 async def _transfer_required(ask: Ask) -> list[Option]:
-    return [Option(k.value, TRANSFER_MATERIAL_NAMES[k], "国务院令第242号 第八条")
+    return [Option(k.value, TRANSFER_MATERIAL_NAMES[k], cite(TRANSFER_MATERIALS_CLAUSE))
             for k in required_transfer_materials(state_owned=True)]
 
 

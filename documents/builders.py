@@ -26,7 +26,7 @@ from domain.rights import (
     AuthorityLevel,
 )
 from models.campaign import ClosureView, RectificationView
-from models.cases import CaseViewBase, Round
+from models.cases import CaseViewBase, MaterialBase, Round
 from models.reopening import ReopeningView
 from models.rights_cases import GrantView, TransferView
 
@@ -85,20 +85,27 @@ def money(wan_yuan: float) -> str:
 
 # ---- 开复工 --------------------------------------------------------------------------------------------------------
 
+def given(material: MaterialBase) -> str:
+    """How a material was given, for a notice's list: its reference, and how many files were uploaded for it."""
+    uploaded = f"电子文件 {len(material.files)} 份" if material.files else ""
+    return "，".join(part for part in (material.ref, uploaded) if part)
+
+
 def acceptance_notice(view: CaseViewBase, issue: Issue) -> Content:
     kind = DocumentKind.ACCEPTANCE_NOTICE
     if isinstance(view, ReopeningView):
         if not view.rounds:
             raise unavailable(kind, "申请尚未受理")
         subject, addressee = f"{view.mine_name}开复工申请", view.enterprise_name
-        materials = [[str(i), MATERIAL_NAMES.get(m.kind, m.kind.value), m.ref] for i, m in enumerate(view.materials, 1)]
+        materials = [[str(i), MATERIAL_NAMES.get(m.kind, m.kind.value), given(m)]
+                     for i, m in enumerate(view.materials, 1)]
     elif isinstance(view, TransferView):
         if view.stage in ("joint_application", "review", "correction") or (view.decision is None
                                                                              and view.status is not Status.ACTIVE):
             raise unavailable(kind, "申请尚未受理")
         subject = f"{view.mine_name}采矿权（许可证号 {view.right_licence_no}）转让申请"
         addressee = f"{view.transferor_name}、{view.transferee_name}"
-        materials = [[str(i), TRANSFER_MATERIAL_NAMES.get(m.kind, m.kind.value), m.ref]
+        materials = [[str(i), TRANSFER_MATERIAL_NAMES.get(m.kind, m.kind.value), given(m)]
                      for i, m in enumerate(view.materials, 1)]
     else:
         raise unavailable(kind, "该类案件不出具受理通知书")

@@ -112,6 +112,7 @@ class ErrorCode(StrEnum):
     FILE_ARCHIVE_UNSAFE = "FILE_ARCHIVE_UNSAFE"
     FILE_UPLOAD_MALFORMED = "FILE_UPLOAD_MALFORMED"
     FILE_NOT_FOUND = "FILE_NOT_FOUND"
+    TOO_MANY_FILES = "TOO_MANY_FILES"
     FILE_STORE_UNAVAILABLE = "FILE_STORE_UNAVAILABLE"
     DOCUMENT_NOT_FOUND = "DOCUMENT_NOT_FOUND"
     DOCUMENT_NOT_AVAILABLE = "DOCUMENT_NOT_AVAILABLE"
@@ -231,6 +232,7 @@ CATALOGUE: dict[ErrorCode, ErrorSpec] = {
     ErrorCode.FILE_UPLOAD_MALFORMED: ErrorSpec(
         400, "上传请求格式不正确：请以 multipart/form-data 提交一个名为 file 的文件"),
     ErrorCode.FILE_NOT_FOUND: ErrorSpec(404, "文件不存在或无权查看"),
+    ErrorCode.TOO_MANY_FILES: ErrorSpec(422, "一次提交的文件过多"),
     ErrorCode.FILE_STORE_UNAVAILABLE: ErrorSpec(503, "文件存储暂时不可用，请稍后重试"),
     ErrorCode.DOCUMENT_NOT_FOUND: ErrorSpec(404, "文书不存在"),
     ErrorCode.DOCUMENT_NOT_AVAILABLE: ErrorSpec(409, "案件尚未办理到可出具该文书的阶段"),

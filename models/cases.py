@@ -8,15 +8,15 @@ handler: a field can be added later without breaking recorded histories. Procedu
 
 import inspect
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from domain.calendar import CHINA_TZ, day_out_of_range
 from domain.cases import Status
 from domain.mines import MineMethod
 from domain.roles import DepartmentKind, Role
-from models.file_refs import FileId, FileRef, carried_files, file_ids
+from models.file_refs import FileId, FileRef, carried_files, file_ids, material_files
 
 # Text a user may type: no control characters (a NUL cannot even be stored by PostgreSQL) and no bidirectional
 # overrides (which make a displayed text read differently from what was stored). Lone surrogates are refused by
@@ -26,6 +26,7 @@ SAFE_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]*$"
 SAFE_NAME = r"^[^<>\"'&\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]+$"
 
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=SAFE_TEXT)]
+OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200, pattern=SAFE_TEXT)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000, pattern=SAFE_TEXT)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000, pattern=SAFE_TEXT)]
 Username = Annotated[str, StringConstraints(min_length=3, max_length=40, pattern=r"^[a-z][a-z0-9_.-]+$")]
@@ -44,6 +45,22 @@ PlausibleDay = Annotated[date, AfterValidator(_plausible_day)]
 
 class Wire(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class MaterialBase(Wire):
+    """One material of an application (or its 补正): a reference (文号、档案号), the uploaded files themselves, or both.
+    The files stay with their material in the case, so the case page lists them under it beside its clause; the
+    action's `files` carry their hashes into the timeline (api/services/cases.py `carried_files`)."""
+
+    ref: OptionalText = Field(default="", title="文号或档案号",
+                              description="材料引用（档案号、文件编号或存储标识）；已上传材料文件的可不填")
+    files: list[FileId] = material_files()
+
+    @model_validator(mode="after")
+    def _given(self) -> Self:
+        if not self.ref and not self.files:
+            raise ValueError("每项材料须填写文号或档案号，或上传材料文件")
+        return self
 
 
 class Actor(Wire):

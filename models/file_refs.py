@@ -24,6 +24,8 @@ class FileRef(BaseModel):
 
 FileId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 MAX_FILES = 20
+# All an action carries: its own `files` and those under each of its materials (`material_files`).
+MAX_CARRIED = 100
 
 
 def file_ids(title: str = "附件") -> Any:
@@ -33,6 +35,13 @@ def file_ids(title: str = "附件") -> Any:
                  json_schema_extra={"x-widget": "files"})
 
 
+def material_files() -> Any:
+    """A material's own `files`: ids of uploads, kept with the material in the case."""
+    return Field(default_factory=list, max_length=MAX_FILES, title="材料文件",
+                 description="该项材料的已上传文件编号（POST /api/v1/files 返回的 id）")
+
+
 def carried_files() -> Any:
-    """A workflow input's `files`: what the request's ids refer to, checked by the API."""
-    return Field(default_factory=list, max_length=MAX_FILES, description="随本次操作提交的文件")
+    """A workflow input's `files`: what the request's ids refer to (its own and its materials'), checked by the
+    API."""
+    return Field(default_factory=list, max_length=MAX_CARRIED, description="随本次操作提交的文件")

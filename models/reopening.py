@@ -12,20 +12,19 @@ from models.cases import (
     CaseViewBase,
     CommitteeMeeting,
     LongText,
+    MaterialBase,
     MineFacts,
     PartySpec,
     Reason,
     Round,
-    ShortText,
     Username,
     Wire,
 )
 from models.file_refs import FileId, FileRef, carried_files, file_ids
 
 
-class MaterialRef(Wire):
+class MaterialRef(MaterialBase):
     kind: MaterialKind = Field(title="材料类型", description="材料类型")
-    ref: ShortText = Field(title="文号或档案号", description="材料引用（档案号、文件编号或存储标识）")
 
 
 class ReopeningPolicy(Wire):

@@ -23,6 +23,7 @@ from models.cases import (
     CaseViewBase,
     CommitteeMeeting,
     LongText,
+    MaterialBase,
     Reason,
     ShortText,
     Wire,
@@ -31,9 +32,8 @@ from models.file_refs import FileId, FileRef, carried_files, file_ids
 from models.rights import Ring
 
 
-class TransferMaterialRef(Wire):
+class TransferMaterialRef(MaterialBase):
     kind: TransferMaterial = Field(title="材料类型", description="材料类型（国务院令第242号 第八条）")
-    ref: ShortText = Field(title="文号或档案号", description="材料引用（档案号、文件编号或存储标识）")
 
 
 class Extension(BaseModel):
@@ -377,6 +377,7 @@ class GrantCreate(Wire):
         title="拟设采矿权有效期（年）", default=10, ge=1, le=30, description="拟设采矿权有效期（年）"
     )
     reason: Reason = Field(title="出让理由", description="出让理由（矿产资源规划、市场需求等）")
+    files: list[FileId] = file_ids("出让方案附件（出让前审查意见、勘查报告等）")
 
 
 class GrantStart(Wire):
@@ -389,6 +390,8 @@ class GrantStart(Wire):
     proposer: Actor
     policy: GrantPolicy
     city_name: str = Field(default="", description="所在市（会议名称用）；早期案件缺省为空")
+    # The proposal's files, named with their hashes on its `proposed` entry (none in cases started before).
+    files: list[FileRef] = carried_files()
 
 
 class Objection(BaseModel):
@@ -474,6 +477,7 @@ class GrantResultRequest(Wire):
     )
     price_wan_yuan: float = Field(title="成交价（万元）", gt=0, le=10**8, description="成交价（万元）")
     note: LongText = Field(default="", title="说明")
+    files: list[FileId] = file_ids("成交材料附件（成交确认书、竞价记录等）")
 
 
 class GrantResultInput(Wire):
@@ -482,6 +486,7 @@ class GrantResultInput(Wire):
     winner_name: str
     price_wan_yuan: float
     note: str = ""
+    files: list[FileRef] = carried_files()
 
 
 class ObjectionRequest(Wire):

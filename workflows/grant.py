@@ -98,6 +98,7 @@ class GrantWorkflow(MeetingSteps):
 
     @workflow.run
     async def run(self, start: GrantStart) -> GrantView:
+        self._carry(start, start.proposer)
         self._record(start.proposer, "proposed",
                      f"提出出让区块：{start.block.block_name}（{start.block.mineral}，"
                      f"{start.block.production_wt:g} 万吨/年，{AUTHORITY_NAMES[start.authority_level]}发证），"

@@ -118,5 +118,6 @@ REOPENING = register(Kind(
                 roles=frozenset({Role.ENTERPRISE}), build=build_start, label="申请开复工"),
     policy=reopening_policy, routes=routes, page=Page("kinds/reopening.html", context=lambda case: {
         "material": {k.value: n for k, n in reopening.MATERIAL_NAMES.items()},
+        "material_clause": {rule.kind.value: rule.clause for rule in reopening.REQUIRED_MATERIALS},
         "method": {k.value: n for k, n in METHOD_NAMES.items()}}),
 ))

@@ -15,6 +15,7 @@ from api.services import cases, registry
 from domain.errors import DomainError, ErrorCode
 from domain.rights import (
     TRANSFER_MATERIAL_NAMES,
+    TRANSFER_MATERIALS_CLAUSE,
     TRANSFER_TASK_NAMES,
     AuthorityLevel,
     RightKind,
@@ -89,6 +90,8 @@ TRANSFER = register(Kind(
     start=Start(path="/transfers", request=TransferCreate, roles=frozenset({Role.ENTERPRISE}), build=build_start,
                 summary="转让人（采矿权人）提交采矿权转让申请（受让人确认后视为共同申请）", label="申请采矿权转让"),
     policy=transfer_policy, page=Page("kinds/transfer.html", context=lambda case: {
-        "transfer_material": {k.value: n for k, n in TRANSFER_MATERIAL_NAMES.items()}}),
+        "transfer_material": {k.value: n for k, n in TRANSFER_MATERIAL_NAMES.items()},
+        "transfer_material_clause": dict.fromkeys((k.value for k in TRANSFER_MATERIAL_NAMES),
+                                                  TRANSFER_MATERIALS_CLAUSE)}),
     activities=lambda db: activity_methods(RightsActivities(db)),
 ))

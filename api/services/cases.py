@@ -36,7 +36,7 @@ from domain.errors import DomainError, ErrorCode
 from models.audit import case_timeline
 from models.cases import CaseViewBase, TimelineEntry, UserRef
 from models.db import Database, utcnow, write_beside
-from models.file_refs import FileRef
+from models.file_refs import MAX_CARRIED, FileRef
 from models.projection import CaseCopy, CaseRecord, IdempotencyRecord
 from settings import Settings, queue_name
 from workflows.parts.actions import Action
@@ -78,7 +78,8 @@ async def start(*, kind: Kind, session: AsyncSession, db: Database, temporal: Cl
         previous = await session.get(IdempotencyRecord, (principal.username, idempotency_key))
         if previous is not None:
             await session.commit()
-            return await with_timeline(session, await _replay(kind, temporal, settings, principal, previous, digest))
+            replayed = await _replay(session, kind, temporal, settings, principal, previous, digest)
+            return await with_timeline(session, replayed)
     refs = await carried_files(session=session, principal=principal, body=body)
     with timings.phase("prepare"):
         start_input = with_files(await kind.start.build(Starting(session=session, db=db, settings=settings,
@@ -99,7 +100,8 @@ async def start(*, kind: Kind, session: AsyncSession, db: Database, temporal: Cl
             previous = await session.get(IdempotencyRecord, (principal.username, idempotency_key))
             assert previous is not None
             await session.commit()
-            return await with_timeline(session, await _replay(kind, temporal, settings, principal, previous, digest))
+            replayed = await _replay(session, kind, temporal, settings, principal, previous, digest)
+            return await with_timeline(session, replayed)
     await session.commit()  # no connection held while Temporal starts the case
     view = await open_case(kind=kind, temporal=temporal, settings=settings, principal=principal,
                            start_input=start_input, case_id=case_id)
@@ -108,14 +110,19 @@ async def start(*, kind: Kind, session: AsyncSession, db: Database, temporal: Cl
     return await with_timeline(session, view)
 
 
-async def _replay(kind: Kind, temporal: Client, settings: Settings, principal: Principal,
+async def _replay(session: AsyncSession, kind: Kind, temporal: Client, settings: Settings, principal: Principal,
                   previous: IdempotencyRecord, digest: str) -> CaseViewBase:
     if previous.request_hash != digest or not previous.case_id.startswith(f"{kind.prefix}-"):
         raise DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, details={"case_id": previous.case_id})
-    # Started already, or the first request died between recording the key and starting: start it now.
+    # Started already, or the first request died between recording the key and starting: start it now, and
+    # attach its files (idempotent) in case it died before doing so.
     start_input = kind.start_input.model_validate_json(previous.request_body)
-    return await open_case(kind=kind, temporal=temporal, settings=settings, principal=principal,
+    view = await open_case(kind=kind, temporal=temporal, settings=settings, principal=principal,
                            start_input=start_input, case_id=previous.case_id)
+    if refs := list(getattr(start_input, "files", None) or []):
+        await attach_accepted(session=session, case_id=previous.case_id, file_ids=[r.id for r in refs],
+                              principal=principal)
+    return view
 
 
 async def open_case(*, kind: Kind, temporal: Client, settings: Settings, principal: Principal,
@@ -208,8 +215,19 @@ async def carried_files(*, session: AsyncSession, principal: Principal, body: Ba
     """The files a request names (`files`: ids of uploads), each readable by the caller — else 404 FILE_NOT_FOUND
     before anything is sent to the case. The same for every action and every start: they are attached to the case
     only once the workflow accepted the request (a refused one attaches nothing)."""
-    ids: list[str] = list(getattr(body, "files", None) or [])
+    ids = named_files(body)
+    if len(ids) > MAX_CARRIED:
+        raise DomainError(ErrorCode.TOO_MANY_FILES, f"一次最多提交 {MAX_CARRIED} 个文件（本次 {len(ids)} 个）",
+                          {"limit": MAX_CARRIED, "given": len(ids)})
     return await file_refs(session=session, principal=principal, file_ids=ids) if ids else []
+
+
+def named_files(body: BaseModel) -> list[str]:
+    """Every file id a request names, once each: its own `files`, then those under each of its materials."""
+    ids: list[str] = list(getattr(body, "files", None) or [])
+    for material in getattr(body, "materials", None) or []:
+        ids += getattr(material, "files", None) or []
+    return list(dict.fromkeys(ids))
 
 
 def with_files(payload: BaseModel, refs: list[FileRef]) -> BaseModel:

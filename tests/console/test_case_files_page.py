@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from domain.citations import cite
+from domain.reopening import required_materials
 from tests.files.test_upload import upload
 from tests.support import samples
 from tests.support.stack import SHIKONG_MINE, Stack, make_http, materials_for
@@ -81,3 +83,36 @@ async def test_an_action_form_uploads_its_files_and_posts_their_ids(web: Browser
     assert done.status_code == 303
     page = (await web.http.get(f"{url}?done=correction")).text
     assert f'data-file="{file_id}"' in page and "附件：《安全设施设计.pdf》" in page
+
+
+async def test_a_material_row_takes_its_own_files_and_the_case_lists_them_under_it(web: Browser, stack: Stack):
+    """Each material row of the application form has its own file picker; the files chosen there stay under that
+    material on the case page, beside its clause, while the 文书与附件 card still lists every file."""
+    s = stack
+    mine = await s.mine(SHIKONG_MINE)
+    kinds = [m["kind"] for m in materials_for(mine.method)]
+    form = f"/console/reopenings/new?mine_id={mine.id}"
+    await web.login("zn_ent1")
+    page = (await web.http.get(form)).text
+    for kind in kinds:
+        row = page[page.index(f'<tr data-material="{kind}">'):]
+        assert f'data-upload="/console/files" data-name="materials.{kind}.files"' in row[:row.index("</tr>")]
+    token = csrf_of(page)
+    stored = [(await web.http.post("/console/files", headers={"X-CSRF-Token": token}, files={
+        "file": (name, samples.pdf(name), "application/pdf")})).json() for name in ("安全评价报告.pdf", "附图.pdf")]
+    data: dict[str, object] = {f"materials.{k}": f"档-{i}" for i, k in enumerate(kinds[1:])}
+    data.update({"mine_id": str(mine.id), "reason": "停产整顿完成，申请复工", "idempotency_key": "m-files-1",
+                 f"materials.{kinds[0]}.files": [f["id"] for f in stored]})  # no 文号: the files are the material
+    done = await web.post_form(form, "/console/reopenings", data)
+    assert done.status_code == 303, done.text
+    case_id = done.headers["location"].split("/")[-1].split("?")[0]
+
+    page = (await web.http.get(f"/console/cases/{case_id}")).text
+    row = page[page.index(f'<li data-material="{kinds[0]}">'):]
+    row = row[:row.index("</ul>")]
+    assert all(f'data-file="{f["id"]}"' in row for f in stored) and "安全评价报告.pdf" in row
+    assert cite(required_materials(mine.method)[0].clause) in row  # its clause, as the form showed it
+    other = page[page.index(f'<li data-material="{kinds[1]}">'):]
+    assert "档-0" in other[:other.index("</li>")] and "data-file" not in other[:other.index("</li>")]
+    card = page[page.index('id="documents"'):]
+    assert all(f'data-file="{f["id"]}"' in card for f in stored)

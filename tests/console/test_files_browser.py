@@ -1,6 +1,6 @@
-"""In Chromium: the enterprise answers a correction with an uploaded file (picked, uploaded with its progress, posted
-with the form), then downloads its 批复 from its case page. A screenshot of the page's documents goes to
-test-artifacts/."""
+"""In Chromium: the enterprise answers a correction with the missing material's file (picked in that material's row,
+uploaded with its progress, posted with the form, then listed under the material), then downloads its 批复 from its
+case page. A screenshot of the page's documents goes to test-artifacts/."""
 
 import hashlib
 from pathlib import Path
@@ -29,13 +29,15 @@ async def test_the_enterprise_uploads_a_material_and_downloads_its_approval(brow
     ent = await b.login("zn_ent1")
     await ent.goto(f"/console/cases/{case_id}")
     form = ent.locator("#action-correction")
-    await form.locator("input[type=file]").set_input_files(
+    row = form.locator(f'tr[data-material="{missing}"]')  # the missing material's own picker; no 文号 needed
+    await row.locator("input[type=file]").set_input_files(
         files=[{"name": "安全设施设计.pdf", "mimeType": "application/pdf", "buffer": samples.pdf("design")}])
-    await expect(form.locator(".uploads li[data-file]")).to_have_count(1)
-    await expect(form.locator(".uploads")).to_contain_text("安全设施设计.pdf（已上传")
-    await form.locator(f'input[name="materials.{missing}"]').fill("设计-2026-001")
+    await expect(row.locator(".uploads li[data-file]")).to_have_count(1)
+    await expect(row.locator(".uploads")).to_contain_text("安全设施设计.pdf（已上传")
     await form.get_by_role("button", name="提交补正材料").click()
     await expect(ent.locator("#flash")).to_have_text("已办理：提交补正材料")
+    await expect(ent.locator(f'#application li[data-material="{missing}"] li[data-file]')).to_contain_text(
+        "安全设施设计.pdf")
     await expect(ent.locator("#documents")).to_contain_text("安全设施设计.pdf")
     await expect(ent.locator("#timeline")).to_contain_text("附件：《安全设施设计.pdf》")
 

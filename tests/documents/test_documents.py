@@ -26,6 +26,7 @@ from domain.reopening import MATERIAL_NAMES, MaterialKind
 from models.document_refs import CaseDocumentRef, IssueDocumentInput
 from models.files import CaseDocument, CaseFile
 from tests.campaign.support import accept, close_all_items, start_rectifications, submit_plan
+from tests.files.test_upload import upload
 from tests.rights.support import (
     MINGSHA,
     XINYUAN,
@@ -37,6 +38,7 @@ from tests.rights.support import (
     to_decision,
     to_publicity,
 )
+from tests.support import samples
 from tests.support.stack import SHIKONG_MINE, Stack, china_today
 
 ZN = "中宁县自然资源局"
@@ -111,8 +113,10 @@ async def test_reopening_documents_from_correction_to_approval(stack):
         "《中华人民共和国行政许可法》第三十二条", today(), notice.verification_code)
     assert "seed" not in text  # the seeds are cited by their titles
 
+    report = await s.ok(await upload(s, "zn_ent1", samples.pdf("report"), "安全评价报告.pdf"), 201)
     await s.ok(await s.post("zn_ent1", f"/cases/{case_id}/corrections", {"materials": [
-        {"kind": m, "ref": f"补-{m}"} for m in missing] + [
+        {"kind": m, "ref": f"补-{m}"} for m in missing if m != "safety_assessment"] + [
+        {"kind": "safety_assessment", "files": [report["id"]]}] + [
         {"kind": k.value, "ref": f"档-{k.value}"} for k in (MaterialKind.SAFETY_PRODUCTION_PERMIT,
                                                             MaterialKind.DEVELOPMENT_PLAN,
                                                             MaterialKind.RESTORATION_PLAN,
@@ -120,7 +124,7 @@ async def test_reopening_documents_from_correction_to_approval(stack):
     await s.accept(case_id)
     accepted = await issued(s, case_id, DocumentKind.ACCEPTANCE_NOTICE)
     has(await pdf_text(s, accepted), number("中宁自然资受"), "受理通知书", f"{ZN_ENT1}：", "决定予以受理",
-        "补-safety_assessment", MATERIAL_NAMES[MaterialKind.SAFETY_ASSESSMENT], today())
+        "补-safety_facility_design", f"{MATERIAL_NAMES[MaterialKind.SAFETY_ASSESSMENT]}电子文件 1 份", today())
 
     await s.sign_all(case_id, fail=("zn_water",))
     await s.ok(await s.post("zn_ent1", f"/cases/{case_id}/rectification-done", {"note": "排水设施已整改"}))
@@ -146,7 +150,7 @@ async def test_reopening_documents_from_correction_to_approval(stack):
         linked = (await session.exec(select(CaseFile).where(CaseFile.case_id == case_id))).all()
     assert sorted(d.kind for d in docs) == sorted(["correction_notice", "acceptance_notice",
                                                    "joint_acceptance_summary", "reopening_approval"])
-    assert len(linked) == 4
+    assert sorted(f.file_id for f in linked) == sorted([d.file_id for d in docs] + [report["id"]])  # and the report
     with pytest.raises(DomainError) as wrong:
         await issue(s, case_id, DocumentKind.REOPENING_REFUSAL)
     assert wrong.value.code == "DOCUMENT_NOT_AVAILABLE"

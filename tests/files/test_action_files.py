@@ -2,7 +2,7 @@
 caller first, recorded with their hashes on the act's timeline entry, and attached to the case once the workflow
 accepted it — the same for every action; a refused action attaches nothing."""
 
-from typing import Any
+from typing import Any, get_args
 
 from sqlmodel import select
 
@@ -121,18 +121,31 @@ def test_every_request_that_takes_files_carries_them_to_its_workflow():
     from api.kinds import KINDS
     from models.file_refs import FileRef
 
+    def takes_files(request: type) -> bool:
+        fields = request.model_fields
+        items = get_args(fields["materials"].annotation) if "materials" in fields else ()
+        under_materials = any("files" in getattr(item, "model_fields", {}) for item in items)
+        return "files" in fields or under_materials
+
+    def carries(workflow_input: type) -> bool:
+        found = workflow_input.model_fields.get("files")
+        return found is not None and found.annotation == list[FileRef]
+
     dropped, taking = [], set()
     for kind in KINDS.values():
-        for action in kind.actions().values():
-            if "files" in action.request.model_fields:
-                taking.add(f"{kind.code}.{action.name}")
-                if action.input.model_fields.get("files") is None or \
-                        action.input.model_fields["files"].annotation != list[FileRef]:
-                    dropped.append(f"{kind.code}.{action.name}")
+        pairs = [(action.name, action.request, action.input) for action in kind.actions().values()]
+        if kind.start is not None:
+            pairs.append(("start", kind.start.request, kind.start_input))
+        for name, request, workflow_input in pairs:
+            if takes_files(request):
+                taking.add(f"{kind.code}.{name}")
+                if not carries(workflow_input):
+                    dropped.append(f"{kind.code}.{name}")
     assert not dropped, f"files accepted but not carried: {dropped}"
     assert {"transfer.city_meeting", "transfer.extend", "grant.objection", "grant.grant_contract",
             "grant.fee_payment", "grant.grant_registration", "rectification.county_acceptance",
-            "rectification.region_acceptance"} <= taking
+            "rectification.region_acceptance", "grant.start", "grant.grant_result", "reopening.start",
+            "reopening.correction", "transfer.start", "transfer.correction"} <= taking
 
 
 async def test_the_city_meetings_minutes_file_is_on_its_entry(stack):
@@ -150,3 +163,57 @@ async def test_the_city_meetings_minutes_file_is_on_its_entry(stack):
     [entry] = [e for e in case["timeline"] if e["data"].get("files")]
     assert entry["actor"] == "city_nr" and entry["data"]["files"][0]["sha256"] == minutes["sha256"]
     assert minutes["id"] in await case_file_ids(s, case_id)
+
+
+async def test_files_given_under_a_material_stay_listed_under_it(stack):
+    """A material may be given by its files alone (no 文号): the case keeps each file under its material, the
+    `submitted` entry names every file with its hash, and the county reads them all. A material with neither, a
+    foreign file under a material, or more files than an action may carry is refused and starts nothing."""
+    s = stack
+    mine = await s.mine(SHIKONG_MINE)
+    materials = materials_for(mine.method)
+    report = await uploaded(s, "zn_ent1", "安全评价报告.pdf", "report")
+    annex = await uploaded(s, "zn_ent1", "安全评价报告附图.pdf", "annex")
+    licence = await uploaded(s, "zn_ent1", "采矿许可证.pdf", "licence")
+    first, second = materials[0]["kind"], materials[1]["kind"]
+    given = [{"kind": first, "files": [report["id"], annex["id"]]},
+             {**materials[1], "files": [licence["id"]]}, *materials[2:]]
+
+    before = len(await s.ok(await s.get("zn_ent1", "/cases")))
+    empty = await s.refused(await s.post("zn_ent1", "/reopenings", {
+        "mine_id": mine.id, "reason": "停产整顿完成", "materials": [{"kind": first}, *materials[1:]]}),
+        422, "VALIDATION_FAILED")
+    assert "每项材料须填写文号或档案号，或上传材料文件" in str(empty)
+    foreign = await uploaded(s, "zn_ent2", "他人文件.pdf", "foreign")
+    await s.refused(await s.post("zn_ent1", "/reopenings", {
+        "mine_id": mine.id, "reason": "停产整顿完成",
+        "materials": [{"kind": first, "files": [report["id"], foreign["id"]]}, *materials[1:]]}),
+        404, "FILE_NOT_FOUND")
+    crowd = [{**m, "files": [f"{i:02x}{j:030x}" for j in range(20)]} for i, m in enumerate(materials)]
+    assert sum(len(m["files"]) for m in crowd) > 100
+    await s.refused(await s.post("zn_ent1", "/reopenings", {
+        "mine_id": mine.id, "reason": "停产整顿完成", "materials": crowd}), 422, "TOO_MANY_FILES")
+    assert len(await s.ok(await s.get("zn_ent1", "/cases"))) == before  # nothing started
+
+    case = await s.ok(await s.post("zn_ent1", "/reopenings", {
+        "mine_id": mine.id, "reason": "停产整顿完成，申请复工", "materials": given}), 201)
+    by_kind = {m["kind"]: m for m in case["materials"]}
+    assert by_kind[first]["files"] == [report["id"], annex["id"]] and by_kind[first]["ref"] == ""
+    assert by_kind[second]["files"] == [licence["id"]] and by_kind[second]["ref"] == materials[1]["ref"]
+    assert case["missing"] == []  # a material given by its files counts as given
+    submitted = case["timeline"][0]
+    assert {f["sha256"] for f in submitted["data"]["files"]} == {report["sha256"], annex["sha256"], licence["sha256"]}
+    assert set(await case_file_ids(s, case["case_id"])) == {report["id"], annex["id"], licence["id"]}
+
+
+async def test_a_grant_proposal_carries_its_files(stack):
+    from tests.rights.support import block, ledger_room
+
+    s = stack
+    await ledger_room(s)
+    review = await uploaded(s, "zn_nr", "出让前审查意见.pdf", "pre-grant review")
+    case = await s.ok(await s.post("zn_nr", "/grants", {**block(), "files": [review["id"]]}), 201)
+    proposed = case["timeline"][0]
+    assert proposed["action"] == "proposed" and "附件：《出让前审查意见.pdf》" in proposed["detail"]
+    assert [f["sha256"] for f in proposed["data"]["files"]] == [review["sha256"]]
+    assert await case_file_ids(s, case["case_id"], "city_nr") == [review["id"]]
