@@ -127,6 +127,8 @@ def table(r: dict[str, Any]) -> str:
                      + (f"; raw: {t['raw']['cpu_ms_per_action']}" if "raw" in t else ""))
         for name, frames in t.get("profile", {}).items():
             lines.append(f"{'':34}{name} hottest: " + "; ".join(frames[:4]))
+        for name, shares in t.get("profile_areas", {}).items():
+            lines.append(f"{'':34}{name} samples by area (%): " + ", ".join(f"{a} {v}" for a, v in shares.items()))
     if "batch_start" in r:
         b = r["batch_start"]
         lines.append(f"{'batch start':32} {b['started']} of {b['mines']} mines in {b['seconds']} s  (goal {b['goal']})")

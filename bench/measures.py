@@ -1,6 +1,7 @@
 """The measurements of issues 5 and 19, each against the raw-Temporal floor taken in the same run."""
 
 import asyncio
+import os
 import shutil
 import subprocess
 import tempfile
@@ -126,6 +127,41 @@ def hottest(folded: Path, top: int = 8) -> list[str]:
     return [f"{100 * c / total:.0f}% {frame}" for frame, c in leaves.most_common(top)]
 
 
+# Where a process's samples fall, inclusive (a sample counts for every area its stack passes through), so a
+# change can be aimed: `idle` is waiting (the event loop's select, a thread parked on its queue).
+AREAS: dict[str, tuple[str, ...]] = {
+    "idle": ("EpollSelector.select", "Condition.wait", "_worker (concurrent/futures/thread.py", "queue.py"),
+    "workflow code (sandbox)": ("workflow_sandbox",),
+    "workflow activation (SDK)": ("_WorkflowInstanceImpl.activate", "_workflow_instance.py"),
+    "activities (ours)": ("activities/",),
+    "audit chain": ("models/audit.py",),
+    "projection": ("models/projection.py", "activities/cases.py"),
+    "pydantic": ("pydantic/", "pydantic_core"),
+    "SQLAlchemy": ("sqlalchemy/",),
+    "sqlite thread": ("aiosqlite/core.py",),
+    "asyncpg": ("asyncpg/",),
+    "HTTP (starlette/fastapi)": ("starlette/", "fastapi/"),
+    "auth": ("api/security.py", "api/deps.py"),
+    "temporal client": ("temporalio/client.py",),
+    "json": ("json/",),
+}
+
+
+def areas(folded: Path) -> dict[str, int]:
+    """Percent of a py-spy raw profile's samples that pass through each of AREAS."""
+    counts: Counter[str] = Counter()
+    total = 0
+    for line in folded.read_text(errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not (stack and count.isdigit()):
+            continue
+        total += int(count)
+        for area, marks in AREAS.items():
+            if any(mark in stack for mark in marks):
+                counts[area] += int(count)
+    return {area: round(100 * counts[area] / total) for area in AREAS if counts[area]} if total else {}
+
+
 async def throughput(h: Harness, clients: int, seconds: float, today: str, mines: list[MinePlan],
                      profile_seconds: int = 0) -> dict[str, Any]:
     """Complete cases per second with `clients` concurrent users, each carrying cases one after another."""
@@ -157,6 +193,9 @@ async def throughput(h: Harness, clients: int, seconds: float, today: str, mines
         spy.wait(30)
         if out.exists() and out.stat().st_size:
             result.setdefault("profile", {})[name] = hottest(out)
+            result.setdefault("profile_areas", {})[name] = areas(out)
+            if keep := os.environ.get("MINEFLOW_BENCH_PROFILES"):  # a folder for the raw samples, for a closer look
+                shutil.copy(out, Path(keep) / f"{name}-{clients}.folded")
         out.unlink(missing_ok=True)
     return result
 

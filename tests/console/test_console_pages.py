@@ -150,7 +150,7 @@ async def test_enterprise_starts_a_reopening_and_sees_refusals(web: Browser, sta
     mine = await stack.mine("中宁县石空镇双龙山石膏矿")
     form = f"/console/reopenings/new?mine_id={mine.id}"
     page = (await web.http.get(form)).text
-    assert page.count('name="materials.') == 8
+    assert page.count(' name="materials.') == 8 and page.count('data-name="materials.') == 8  # a 文号 and files each
     data = {"mine_id": str(mine.id), "reason": "停产整顿完成，申请复工", "materials.mining_licence": "证-1",
             "idempotency_key": "k-1"}
     r = await web.post_form(form, "/console/reopenings", data)

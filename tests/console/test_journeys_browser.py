@@ -62,7 +62,7 @@ async def test_transfer_from_the_right_page_to_the_new_holder(browsing_projectio
     await ent.locator('[name="price_wan_yuan"]').fill("1200")
     await ent.get_by_label("已缴纳采矿权使用费、价款、矿产资源补偿费和资源税").check()
     await ent.get_by_label("受让人符合采矿权申请人条件").check()
-    inputs = ent.locator("#field-materials input")
+    inputs = ent.locator("#field-materials input:not([type=file]):not([type=hidden])")
     names = [await inputs.nth(i).get_attribute("name") for i in range(await inputs.count())]
     assert "materials.contract" in names and "materials.supervisor_consent" in names
     for n, name in enumerate(names):  # no contract: the bureau will ask for it; no 主管部门同意: not state-owned
@@ -97,7 +97,7 @@ async def test_transfer_from_the_right_page_to_the_new_holder(browsing_projectio
     await ent.goto("/console/")
     await ent.locator(f'tr[data-case="{case_id}"]').get_by_role("link").click()
     correction = ent.locator("#action-correction")
-    await correction.locator("#field-materials input").first.fill("转让档案-补正")
+    await correction.locator("#field-materials input:not([type=file]):not([type=hidden])").first.fill("转让档案-补正")
     await act(ent, "correction")
     await expect(ent.locator("#case-stage")).to_have_text("受理审查")
 
