@@ -80,8 +80,9 @@ class Settings(BaseSettings):
     # congestion collapse under a burst (the 500-case soak). Tasks not yet taken wait in Temporal, where none runs.
     worker_workflow_slots: int = Field(default=8, ge=1)
     worker_activity_slots: int = Field(default=8, ge=1)
-    # PDF renders at once per worker process: CPU-bound (≈ 0.3 s each) and holding the GIL the workflows need.
-    document_render_threads: int = Field(default=1, ge=1)
+    # PDF render processes per worker process (documents/issue.py): CPU-bound, ≈ 0.3 s a document, at a lower
+    # priority than the worker itself.
+    document_render_processes: int = Field(default=1, ge=1)
     # SQLite only: how long a writer waits for the lock before the statement fails (and its activity retries).
     sqlite_busy_timeout_ms: int = 30_000
     # Overrides of each procedure's defaults (its deadlines and periods), by the procedure's code, as JSON, e.g.

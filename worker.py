@@ -33,6 +33,7 @@ from activities.cases import CaseActivities
 from activities.documents import DocumentActivities
 from activities.notify import LogNotifier, NotificationActivities, Notifier, notifier_from
 from api.kinds import KINDS, activity_methods
+from documents.issue import stop_renderers
 from domain.calendar import WorkCalendar
 from models.db import Database
 from settings import Settings, get_settings, queue_name
@@ -162,6 +163,7 @@ async def main(settings: Settings, families: Sequence[str] | None = None) -> Non
             await start_dispatcher(client, settings)
         await stop.wait()
         log.info("worker stopping")
+    await asyncio.to_thread(stop_renderers)
     await db.dispose()
     log.info("worker stopped")
 

@@ -256,13 +256,35 @@ class Harness:
 
 def cpu_seconds(processes: dict[str, psutil.Process]) -> dict[str, float]:
     """CPU time (user + system) each process has used so far, with its children's (not the bench's own: its
-    children are the processes measured)."""
-    out = {}
+    children are the processes measured). A worker's children are its PDF render processes: they count apart, as
+    `documents`, so what rendering costs and what the workflows cost can be told apart."""
+    out: dict[str, float] = {}
     for name, process in processes.items():
         with contextlib.suppress(psutil.Error):
             children = process.children(recursive=True) if process.pid != os.getpid() else []
-            out[name] = sum(process.cpu_times()[:2]) + sum(sum(child.cpu_times()[:2]) for child in children)
+            own, theirs = sum(process.cpu_times()[:2]), sum(sum(child.cpu_times()[:2]) for child in children)
+            if name.startswith("worker"):
+                out[name] = out.get(name, 0.0) + own
+                out["documents"] = out.get("documents", 0.0) + theirs
+            else:
+                out[name] = own + theirs
     return out
+
+
+async def settle(processes: dict[str, psutil.Process], *, below_percent: float = 15.0,
+                 longest: float = 120.0) -> float:
+    """Wait until the measured processes (with their children) are all but idle — the render processes finishing
+    the documents the last measurement issued — so the next measurement has the machine to itself; returns the
+    seconds waited."""
+    started = time.perf_counter()
+    before = sum(cpu_seconds(processes).values())
+    while time.perf_counter() - started < longest:
+        await asyncio.sleep(1.0)
+        after = sum(cpu_seconds(processes).values())
+        if (after - before) * 100 < below_percent:
+            break
+        before = after
+    return round(time.perf_counter() - started, 1)
 
 
 def cpu_ms_per(before: dict[str, float], after: dict[str, float], actions: int) -> dict[str, float]:

@@ -9,14 +9,20 @@ one transaction, so a document exists entirely or not at all.
 
 import asyncio
 import json
+import multiprocessing
+import os
 import secrets
-from concurrent.futures import ThreadPoolExecutor
+import signal
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from functools import partial
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio.exceptions import ApplicationError
 
 from documents.builders import Issue, authority_division, build
 from documents.kinds import SPECS, DocumentKind
@@ -40,17 +46,47 @@ from storage.sniff import FileType
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud or typed from paper
 CODE_LENGTH = 16  # 80 bits: not guessable
 DOCUMENT_ISSUED = "document_issued"
+RENDER_NICENESS = 10  # below the worker and the API: a document may wait, an official's action should not
 
 
-_renderers: dict[int, ThreadPoolExecutor] = {}
+_renderers: dict[int, ProcessPoolExecutor] = {}
 
 
-def _renderer(threads: int) -> ThreadPoolExecutor:
-    """The process's render threads: a few, not the default executor's many — each render holds the GIL that the
-    worker's workflow tasks need to finish within their timeout (`Settings.document_render_threads`)."""
-    if (pool := _renderers.get(threads)) is None:
-        pool = _renderers[threads] = ThreadPoolExecutor(threads, thread_name_prefix="render")
+def _renderer(processes: int) -> ProcessPoolExecutor:
+    """The process's render pool. WeasyPrint is CPU-bound (≈ 0.3 s a document); in a thread it held the GIL the
+    worker's workflow tasks need, so a burst of documents stalled every case's updates for seconds. In processes of
+    their own, at a lower priority, documents only take the CPU the actions leave (`document_render_processes`).
+    Spawned, not forked: the worker runs Temporal's core threads, which a fork would copy mid-state."""
+    if (pool := _renderers.get(processes)) is None:
+        pool = _renderers[processes] = ProcessPoolExecutor(
+            processes, mp_context=multiprocessing.get_context("spawn"), initializer=_render_process_start)
     return pool
+
+
+def _render_process_start() -> None:
+    # A supervisor's SIGTERM (or a terminal's ^C) reaches the whole process group: the worker drains its activities
+    # first, and those may be waiting on a render, so the render process carries on; it ends with the worker
+    # (`stop_renderers`, or the end of its pipe).
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    os.nice(RENDER_NICENESS)
+    import documents.render  # noqa: F401  (WeasyPrint's imports once, before the first document waits on them)
+
+
+async def _render(processes: int, job: Callable[[], bytes]) -> bytes:
+    try:
+        return await asyncio.get_running_loop().run_in_executor(_renderer(processes), job)
+    except BrokenProcessPool:  # a render process died (killed, out of memory): a fresh pool for the retry
+        _renderers.pop(processes, None)
+        raise ApplicationError("文书生成进程意外退出，将重试", type="RENDER_PROCESS_DIED") from None
+
+
+def stop_renderers() -> None:
+    """End the render processes (a worker stopping, once its activities have drained)."""
+    for pool in list(_renderers.values()):
+        pool.shutdown(wait=True, cancel_futures=True)
+    _renderers.clear()
 
 
 def new_code() -> str:
@@ -87,9 +123,8 @@ async def issue_document(*, db: Database, store: BlobStore, settings: Settings,
                   city_bureau=issue.city_bureau)
     content = build(kind, view, issue)
     code = new_code()
-    pdf = await asyncio.get_running_loop().run_in_executor(
-        _renderer(settings.document_render_threads),
-        partial(render_pdf, content, issue, code=show_code(code), url=verify_url(settings, code)))
+    pdf = await _render(settings.document_render_processes,
+                        partial(render_pdf, content, issue, code=show_code(code), url=verify_url(settings, code)))
     sha256 = await store.put_bytes(pdf, "application/pdf")
     at = utcnow()
     try:

@@ -136,13 +136,28 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def insert_ignoring_conflict(table: Any, values: dict[str, Any], dialect: str) -> Any:
-    """`INSERT … ON CONFLICT DO NOTHING` for either backend."""
+def _insert(table: Any, dialect: str) -> Any:
     if dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert
     else:
         from sqlalchemy.dialects.postgresql import insert
-    return insert(table).values(**values).on_conflict_do_nothing()
+    return insert(table)
+
+
+def insert_ignoring_conflict(table: Any, values: dict[str, Any], dialect: str) -> Any:
+    """`INSERT … ON CONFLICT DO NOTHING` for either backend."""
+    return _insert(table, dialect).values(**values).on_conflict_do_nothing()
+
+
+def upsert_if_newer(table: Any, values: dict[str, Any], *, key: str, version: str, dialect: str) -> Any:
+    """`INSERT … ON CONFLICT (key) DO UPDATE … WHERE stored.version < new.version` for either backend: one statement
+    and no read before it (PostgreSQL locks the conflicting row, so concurrent writers of one key queue); its rowcount
+    is 0 when the stored row was as new or newer, so a late or retried write never rolls it back."""
+    statement = _insert(table, dialect).values(**values)
+    columns = statement.table.c
+    return statement.on_conflict_do_update(
+        index_elements=[columns[key]], set_={name: statement.excluded[name] for name in values if name != key},
+        where=columns[version] < statement.excluded[version])
 
 
 def str_enum(enum_cls: type[Any]) -> Any:
