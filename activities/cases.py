@@ -40,17 +40,17 @@ class CaseActivities:
             with timings.phase("projection write"):
                 values = {**row.model_dump(), "status": row.status.value}
                 written = await session.exec(upsert_if_newer(  # type: ignore[call-overload]
-                    CASES, values, key="case_id", version="version", dialect=dialect))
+                    CASES, tuple(values), key="case_id", version="version", dialect=dialect), params=values)
                 if written.rowcount:
                     await session.exec(delete(TASKS).where(TASKS.c.case_id == row.case_id))  # type: ignore[call-overload]
                     if payload.tasks:
-                        await session.exec(insert(TASKS).values([  # type: ignore[call-overload]
+                        await session.exec(insert(TASKS), params=[  # type: ignore[call-overload]
                             {**task.model_dump(), "role": task.role.value, "case_id": row.case_id}
-                            for task in payload.tasks]))
+                            for task in payload.tasks])
                     await session.exec(delete(COPIES).where(COPIES.c.case_id == row.case_id))  # type: ignore[call-overload]
                     if payload.copies:
-                        await session.exec(insert(COPIES).values([  # type: ignore[call-overload]
-                            {"case_id": row.case_id, "username": name} for name in payload.copies]))
+                        await session.exec(insert(COPIES), params=[  # type: ignore[call-overload]
+                            {"case_id": row.case_id, "username": name} for name in payload.copies])
                     if payload.mine_status and row.mine_id is not None:
                         await session.exec(update(MINES).where(MINES.c.id == row.mine_id)  # type: ignore[call-overload]
                                            .values(status=MineStatus(payload.mine_status).value))

@@ -97,6 +97,7 @@ async def run(size: Size, database_url: str | None, workers: int = 1, apis: int 
                 results["scale"] = {"open_cases_through_workflows": seeded, "seeding_seconds": round(seed_seconds, 1),
                                     "seeded_per_s": round(seeded / seed_seconds, 1) if seed_seconds else None,
                                     "reads": reads, "worker_rss_mb": round(h.rss_mb("worker"), 1),
+                                    "render_processes_rss_mb": round(h.rss_mb("worker", children=True), 1),
                                     "goal": "list p99 ≤ 50 ms, worker RSS ≤ 300 MB, seeding ≥ 50 cases/s"}
         results["growth"] = growth
         # last: its cases would count among the open cases the scale figures seed and measure
@@ -135,7 +136,8 @@ def table(r: dict[str, Any]) -> str:
     if "scale" in r:
         sc = r["scale"]
         lines.append(f"{'scale':32} {sc['open_cases_through_workflows']} open cases via workflows "
-                     f"({sc['seeded_per_s']}/s), worker RSS {sc['worker_rss_mb']} MB  (goal {sc['goal']})")
+                     f"({sc['seeded_per_s']}/s), worker RSS {sc['worker_rss_mb']} MB (its render processes "
+                     f"{sc.get('render_processes_rss_mb', '—')} MB)  (goal {sc['goal']})")
     lines.append("")
     names = list(r["growth"][0]["reads"])
     lines.append(f"{'growth: p99 ms':32}" + "".join(f"{g['cases']:>10}" for g in r["growth"]))

@@ -223,13 +223,15 @@ class Harness:
         out["bench client"] = psutil.Process()
         return out
 
-    def rss_mb(self, name: str) -> float:
-        """A child's resident memory with its own children; of every worker, added up, for `worker`."""
+    def rss_mb(self, name: str, *, children: bool = False) -> float:
+        """A child's resident memory (of every worker, added up, for `worker`), or that of its own children (a
+        worker's: its PDF render processes)."""
         processes = self.processes()
         total = 0
         for each in self.named(name) or [name]:
             process = processes[each]
-            total += process.memory_info().rss + sum(c.memory_info().rss for c in process.children(recursive=True))
+            total += sum(c.memory_info().rss for c in process.children(recursive=True)) if children else \
+                process.memory_info().rss
         return total / 2**20
 
     async def worker_metrics(self) -> dict[str, float]:
@@ -262,7 +264,11 @@ def cpu_seconds(processes: dict[str, psutil.Process]) -> dict[str, float]:
     for name, process in processes.items():
         with contextlib.suppress(psutil.Error):
             children = process.children(recursive=True) if process.pid != os.getpid() else []
-            own, theirs = sum(process.cpu_times()[:2]), sum(sum(child.cpu_times()[:2]) for child in children)
+            times = process.cpu_times()
+            # the live children's, and those of children already ended (a render process is replaced after a
+            # number of documents): the OS adds a reaped child's time to its parent's children_* fields
+            own = times.user + times.system
+            theirs = times.children_user + times.children_system + sum(sum(c.cpu_times()[:2]) for c in children)
             if name.startswith("worker"):
                 out[name] = out.get(name, 0.0) + own
                 out["documents"] = out.get("documents", 0.0) + theirs

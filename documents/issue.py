@@ -46,6 +46,8 @@ from storage.sniff import FileType
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud or typed from paper
 CODE_LENGTH = 16  # 80 bits: not guessable
 DOCUMENT_ISSUED = "document_issued"
+# A render process is replaced after this many documents: WeasyPrint's font and layout caches grow with each one.
+RENDERS_PER_PROCESS = 200
 RENDER_NICENESS = 10  # below the worker and the API: a document may wait, an official's action should not
 
 
@@ -59,7 +61,8 @@ def _renderer(processes: int) -> ProcessPoolExecutor:
     Spawned, not forked: the worker runs Temporal's core threads, which a fork would copy mid-state."""
     if (pool := _renderers.get(processes)) is None:
         pool = _renderers[processes] = ProcessPoolExecutor(
-            processes, mp_context=multiprocessing.get_context("spawn"), initializer=_render_process_start)
+            processes, mp_context=multiprocessing.get_context("spawn"), initializer=_render_process_start,
+            max_tasks_per_child=RENDERS_PER_PROCESS)
     return pool
 
 

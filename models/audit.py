@@ -97,7 +97,7 @@ async def append_events(session: AsyncSession, events: Sequence[AuditEvent], *, 
         entry.hash = prev_hash = entry_hash(prev_hash, entry)
         rows.append(entry.model_dump())
     if rows:  # one Core INSERT: no unit of work to flush (it runs on every action's path)
-        await session.exec(insert(AuditEntry.__table__).values(rows))  # type: ignore[call-overload,attr-defined]
+        await session.exec(insert(AuditEntry.__table__), params=rows)  # type: ignore[call-overload,attr-defined]
     return len(rows)
 
 

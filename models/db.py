@@ -6,12 +6,13 @@ document-number sequence) cannot interleave. PostgreSQL takes row or advisory lo
 """
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, Table, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
@@ -149,15 +150,16 @@ def insert_ignoring_conflict(table: Any, values: dict[str, Any], dialect: str) -
     return _insert(table, dialect).values(**values).on_conflict_do_nothing()
 
 
-def upsert_if_newer(table: Any, values: dict[str, Any], *, key: str, version: str, dialect: str) -> Any:
-    """`INSERT … ON CONFLICT (key) DO UPDATE … WHERE stored.version < new.version` for either backend: one statement
-    and no read before it (PostgreSQL locks the conflicting row, so concurrent writers of one key queue); its rowcount
-    is 0 when the stored row was as new or newer, so a late or retried write never rolls it back."""
-    statement = _insert(table, dialect).values(**values)
-    columns = statement.table.c
+@functools.cache
+def upsert_if_newer(table: Table, columns: tuple[str, ...], *, key: str, version: str, dialect: str) -> Any:
+    """`INSERT … ON CONFLICT (key) DO UPDATE … WHERE stored.version < new.version` for either backend, to execute
+    with the row as its parameters: one statement and no read before it (PostgreSQL locks the conflicting row, so
+    concurrent writers of one key queue); its rowcount is 0 when the stored row was as new or newer, so a late or
+    retried write never rolls it back. Built once per table and column set: building it costs more than running it."""
+    statement = _insert(table, dialect)
     return statement.on_conflict_do_update(
-        index_elements=[columns[key]], set_={name: statement.excluded[name] for name in values if name != key},
-        where=columns[version] < statement.excluded[version])
+        index_elements=[table.c[key]], set_={name: statement.excluded[name] for name in columns if name != key},
+        where=table.c[version] < statement.excluded[version])
 
 
 def str_enum(enum_cls: type[Any]) -> Any:
