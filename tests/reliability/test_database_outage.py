@@ -58,12 +58,15 @@ async def database_down(switch: object) -> AsyncIterator[None]:
         finally:
             switch.start()
     else:
-        holder = sqlite3.connect(str(switch), isolation_level=None)
-        holder.execute("BEGIN IMMEDIATE")  # the write lock, held: every writer waits, then fails
+        # The lock is taken off the event loop: the worker and API share this loop, and one of their write
+        # transactions may be open right now, waiting on the loop for its next statement; a blocking wait here
+        # would deadlock with it until the holder's own busy timeout ran out.
+        holder = sqlite3.connect(str(switch), isolation_level=None, timeout=60, check_same_thread=False)
+        await asyncio.to_thread(holder.execute, "BEGIN IMMEDIATE")  # the write lock, held: writers wait, then fail
         try:
             yield
         finally:
-            holder.execute("ROLLBACK")
+            await asyncio.to_thread(holder.execute, "ROLLBACK")
             holder.close()
 
 
