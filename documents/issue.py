@@ -8,6 +8,7 @@ one transaction, so a document exists entirely or not at all.
 """
 
 import asyncio
+import gc
 import json
 import multiprocessing
 import os
@@ -76,10 +77,23 @@ def _render_process_start() -> None:
     os.nice(RENDER_NICENESS)
     import documents.render  # noqa: F401  (WeasyPrint's imports once, before the first document waits on them)
 
+    gc.freeze()  # the modules just imported live as long as the process: no collection needs to walk them
+
+
+def _render_then_collect(job: Callable[[], bytes]) -> bytes:
+    """Run `job` in a render process, then free its garbage. A WeasyPrint document leaves reference cycles (boxes,
+    fonts, Pango objects) that Python's generational collector let pile up to ≈ 850 MB within 25 renders; a
+    collection after each render keeps the process near 150 MB and, over a frozen heap, costs less CPU than the
+    collector's own full passes did (measured: 0.27 → 0.26 s a render)."""
+    try:
+        return job()
+    finally:
+        gc.collect()
+
 
 async def _render(processes: int, job: Callable[[], bytes]) -> bytes:
     try:
-        return await asyncio.get_running_loop().run_in_executor(_renderer(processes), job)
+        return await asyncio.get_running_loop().run_in_executor(_renderer(processes), _render_then_collect, job)
     except BrokenProcessPool:  # a render process died (killed, out of memory): a fresh pool for the retry
         _renderers.pop(processes, None)
         raise ApplicationError("文书生成进程意外退出，将重试", type="RENDER_PROCESS_DIED") from None
