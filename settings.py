@@ -166,11 +166,6 @@ class Settings(BaseSettings):
         return self.database_url.replace("+aiosqlite", "").replace("+asyncpg", "+psycopg")
 
 
-def queue_name(prefix: str, family: str) -> str:
-    """The task queue of a procedure family."""
-    return f"{prefix}-{family}"
-
-
 @lru_cache
 def get_settings() -> Settings:
     return Settings()

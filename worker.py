@@ -36,7 +36,8 @@ from api.kinds import KINDS, activity_methods
 from documents.issue import stop_renderers
 from domain.calendar import WorkCalendar
 from models.db import Database
-from settings import Settings, get_settings, queue_name
+from models.queues import DOCUMENTS_FAMILY, queue_name
+from settings import Settings, get_settings
 from workflows.notifications import DISPATCHER_ID, DispatcherConfig, NotificationDispatcherWorkflow
 
 SYSTEM_FAMILY = "system"  # the deployment's own workflows (the notification dispatcher)
@@ -52,6 +53,16 @@ def family_workflows() -> dict[str, list[type]]:
 
 def workflows() -> list[type]:
     return [workflow for family in family_workflows().values() for workflow in family]
+
+
+def all_families() -> list[str]:
+    """Every task queue's family a worker may serve: the procedures', the system's, and the documents'."""
+    return [*family_workflows(), DOCUMENTS_FAMILY]
+
+
+# A documents worker takes on two documents per render process: one rendering, the next reading its case and
+# drawing its number meanwhile. The rest wait in Temporal's queue, where no timeout runs, instead of in the worker.
+DOCUMENTS_PER_RENDER_PROCESS = 2
 
 
 class _ActivityLogContext(ActivityInboundInterceptor):
@@ -111,25 +122,34 @@ def build_worker(client: Client, db: Database, task_queue: str, *, families: Seq
                  **options: object) -> Workers:
     """Workers for `families` (all by default), on `<task_queue>-<family>`. `overrides` replaces activities by
     name (tests fake one that way); `settings` (the environment's by default) say where documents are stored and
-    how many tasks each worker takes on at once (`worker_workflow_slots`, `worker_activity_slots`)."""
+    how many tasks each worker takes on at once (`worker_workflow_slots`, `worker_activity_slots`).
+
+    The documents family runs only the document issuer, on a queue of its own, so renders can be given cores or
+    hosts of their own; the procedure families' workers still register it for cases whose history predates that
+    queue (they issued their documents on the family's queue)."""
     by_family = family_workflows()
     settings = settings or get_settings()
     registered = {**activities(db, calendar, notifier or LogNotifier(), settings), **(overrides or {})}
     slots = {"max_concurrent_workflow_tasks": settings.worker_workflow_slots,
              "max_concurrent_activities": settings.worker_activity_slots}
-    return Workers([
-        Worker(
+
+    def worker_for(family: str) -> Worker:
+        common: dict[str, Any] = {"graceful_shutdown_timeout": timedelta(seconds=20), "interceptors": [LogContext()]}
+        if family == DOCUMENTS_FAMILY:
+            return Worker(client, task_queue=queue_name(task_queue, family), activities=[registered["issue_document"]],
+                          max_concurrent_activities=DOCUMENTS_PER_RENDER_PROCESS * settings.document_render_processes,
+                          **common)
+        return Worker(
             client,
             task_queue=queue_name(task_queue, family),
             workflows=by_family[family],
             workflow_runner=RUNNER,
             activities=list(registered.values()),  # local activities run in the workflow's own worker
-            graceful_shutdown_timeout=timedelta(seconds=20),
-            interceptors=[LogContext()],
-            **{**slots, **options},  # type: ignore[arg-type]
+            **common,
+            **{**slots, **options},
         )
-        for family in families or by_family
-    ])
+
+    return Workers([worker_for(family) for family in families or all_families()])
 
 
 async def start_dispatcher(client: Client, settings: Settings) -> None:
@@ -148,7 +168,7 @@ async def main(settings: Settings, families: Sequence[str] | None = None) -> Non
     metrics = settings.worker_metrics_address
     runtime = engine.runtime_with_metrics(metrics) if metrics else None
     client = await engine.connect(settings, runtime)
-    families = list(families or family_workflows())
+    families = list(families or all_families())
     worker = build_worker(client, db, settings.task_queue, families=families, notifier=notifier_from(settings),
                           settings=settings,
                           max_cached_workflows=settings.worker_max_cached_workflows)

@@ -85,11 +85,11 @@ def seed() -> None:
 
 @app.command()
 def worker(family: Annotated[list[str] | None, typer.Option(
-        help="只服务这些流程族（可重复）；默认全部：reopening、system …")] = None) -> None:
-    """启动 worker（执行流程与活动），每个流程族一个任务队列。"""
+        help="只服务这些流程族（可重复）；默认全部：reopening、system、documents（文书生成）…")] = None) -> None:
+    """启动 worker（执行流程与活动），每个流程族一个任务队列；文书生成另有一个队列（documents）。"""
     import worker as worker_module
 
-    known = worker_module.family_workflows()
+    known = worker_module.all_families()
     if unknown := sorted(set(family or []) - set(known)):
         raise typer.BadParameter(f"未知的流程族：{', '.join(unknown)}；可选 {', '.join(known)}")
     worker_module.run(get_settings(), family)

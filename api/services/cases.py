@@ -38,7 +38,8 @@ from models.cases import CaseViewBase, TimelineEntry, UserRef
 from models.db import Database, utcnow, write_beside
 from models.file_refs import MAX_CARRIED, FileRef
 from models.projection import CaseCopy, CaseRecord, IdempotencyRecord
-from settings import Settings, queue_name
+from models.queues import queue_name
+from settings import Settings
 from workflows.parts.actions import Action
 from workflows.parts.engine import CASE_QUERY
 

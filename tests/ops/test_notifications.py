@@ -15,7 +15,8 @@ from sqlalchemy import text
 
 from activities.notify import SmtpNotifier, WebhookNotifier, signature
 from cli.processes import free_port
-from settings import Settings, queue_name
+from models.queues import queue_name
+from settings import Settings
 from tests.support.serve import serve
 from tests.support.stack import ZN_DEPARTMENTS, ZN_EXPERTS, Stack
 from worker import build_worker

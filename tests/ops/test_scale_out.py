@@ -30,7 +30,7 @@ async def test_two_workers_and_two_apis_complete_every_case_once(dev_server, dev
     ports = [free_port(), free_port()]
     processes = [
         Child("worker-a", [*mineflow, "worker", "--family", "reopening"], tmp_path / "worker-a.log", env),
-        Child("worker-b", [*mineflow, "worker", "--family", "reopening", "--family", "system"],
+        Child("worker-b", [*mineflow, "worker", "--family", "reopening", "--family", "system", "--family", "documents"],
               tmp_path / "worker-b.log", env),
         *(Child(f"api-{n}", [*mineflow, "api", "--host", "127.0.0.1", "--port", str(port)], tmp_path / f"api-{n}.log",
                 env) for n, port in enumerate(ports)),
@@ -48,13 +48,22 @@ async def test_two_workers_and_two_apis_complete_every_case_once(dev_server, dev
         await assert_exactly_once(stacks[0], list(case_ids))
         for http in apis:
             await http.aclose()
-        # both workers took part: workflow tasks name the worker (pid@host) that ran them
-        identities = set()
+        # both workers took part: workflow tasks name the worker (pid@host) that ran them; the documents were
+        # issued by the one serving their queue
+        identities, issuers = set(), set()
         for case_id in case_ids:
+            scheduled: dict[int, str] = {}
             async for event in dev_client.get_workflow_handle(case_id).fetch_history_events():
                 if event.HasField("workflow_task_started_event_attributes"):
                     identities.add(event.workflow_task_started_event_attributes.identity)
+                if event.HasField("activity_task_scheduled_event_attributes"):
+                    scheduled[event.event_id] = event.activity_task_scheduled_event_attributes.activity_type.name
+                if event.HasField("activity_task_started_event_attributes"):
+                    started = event.activity_task_started_event_attributes
+                    if scheduled[started.scheduled_event_id] == "issue_document":
+                        issuers.add(started.identity.split("@")[0])
         pids = {str(p.proc.pid) for p in processes[:2] if p.proc}
+        assert issuers == {str(processes[1].proc.pid)}  # type: ignore[union-attr]
         # (a speculative workflow task an update ran on an idle case is written when the update is accepted, and
         # names no worker: its identity is empty)
         assert {i.split("@")[0] for i in identities if i} == pids

@@ -152,3 +152,6 @@ SCENARIOS.update({
     "documents_rectification": _documents_issued(rectification_scenario),
     "documents_closure": _documents_issued(closure_scenario),
 })
+
+# Recorded after the `documents-queue` patch: documents are issued on their own task queue (issue 19).
+SCENARIOS["documents_queue_reopening_approved"] = _documents_issued(happy_path)

@@ -9,7 +9,8 @@ When: the document is asked for at the act and issued right after the act is wri
 answers the actor), from the case as it then stands. So the actor never waits on a PDF, and the document shows
 exactly what the act did (the round just opened, the 公示 period just started).
 
-How it fails: the activity runs in the background on the server's task queue (rendering takes longer than a local
+How it fails: the activity runs in the background on the documents' own task queue (`<prefix>-documents`: every
+worker serves it unless told `--family`, and it can be given hosts of its own; rendering takes longer than a local
 activity should), retried without limit like every side effect — a file store or database outage delays the
 document, never the case, and the act stays recorded whatever happens to its document. The case's workflow ends
 only once its last documents are issued (its status in lists is already final). A document the issuer refuses
@@ -30,10 +31,12 @@ with workflow.unsafe.imports_passed_through():
     from documents.kinds import SPECS, DocumentKind
     from models.cases import CaseViewBase
     from models.document_refs import CaseDocumentRef, IssueDocumentInput
+    from models.queues import DOCUMENTS_FAMILY, sibling_queue
 
 from workflows.parts.calls import RETRY
 
 PATCH = "documents"
+QUEUE_PATCH = "documents-queue"  # documents issued on their own task queue (before: on the case's)
 # Rendering a document (WeasyPrint) takes about a second; a worker lost mid-attempt is retried after this.
 TIMEOUT = timedelta(seconds=30)
 
@@ -62,14 +65,16 @@ class DocumentIssuing:
         if not due:
             return
         view = self._case.model_copy(update={"timeline": [], "pending": [], "available_actions": []})
+        queue = sibling_queue(workflow.info().task_queue, DOCUMENTS_FAMILY) if workflow.patched(QUEUE_PATCH) else None
         for kind, occurrence in due:
             request = IssueDocumentInput(kind=kind, view=view, occurrence=occurrence, at=workflow.now())
-            self._documents_running.append(asyncio.create_task(self._issue_one(request)))
+            self._documents_running.append(asyncio.create_task(self._issue_one(request, queue)))
 
-    async def _issue_one(self, request: IssueDocumentInput) -> None:
+    async def _issue_one(self, request: IssueDocumentInput, queue: str | None) -> None:
         try:
             ref = await workflow.execute_activity("issue_document", request, result_type=CaseDocumentRef,
-                                                  start_to_close_timeout=TIMEOUT, retry_policy=RETRY)
+                                                  task_queue=queue, start_to_close_timeout=TIMEOUT,
+                                                  retry_policy=RETRY)
             self._record_issued_document(ref)
         except ActivityError as exc:  # refused for good (never an outage: those are retried)
             cause = exc.cause
