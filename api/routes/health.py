@@ -28,9 +28,11 @@ async def readyz(request: Request) -> JSONResponse:
     try:
         if client is None:
             raise RuntimeError("not connected")
+        # Retried within the 3 s: the server recycles its connections (max connection age), and a check that
+        # meets the switch over fails once with UNAVAILABLE; unretried, the probe would pull a healthy API out.
         async with asyncio.timeout(3):
-            await client.service_client.check_health()
-        checks["temporal"] = "ok"
+            serving = await client.service_client.check_health(retry=True)
+        checks["temporal"] = "ok" if serving else "unavailable: NOT_SERVING"
     except Exception as exc:
         checks["temporal"] = f"unavailable: {type(exc).__name__}"
     ready = all(v == "ok" for v in checks.values())

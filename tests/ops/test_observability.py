@@ -5,8 +5,11 @@ import json
 import logging
 import time
 
+from temporalio.client import Client
+
 import logs
 from api.app import create_app
+from cli.processes import free_port, temporal_dev_server, wait_for_port
 from tests.support.stack import make_http
 
 
@@ -19,6 +22,26 @@ async def test_health_and_readiness(stack):
     async with make_http(without_temporal) as http:
         down = await http.get("/readyz")
     assert down.status_code == 503 and down.json()["checks"]["temporal"].startswith("unavailable")
+
+
+async def test_readiness_says_unavailable_within_seconds_once_temporal_is_gone(stack, tmp_path):
+    """The check retries (the server recycles connections, and a check meeting that fails once) but answers within
+    its 3 s: a stopped server is a 503, not a hung probe."""
+    port = free_port()
+    server = temporal_dev_server(tmp_path / "temporal.db", port, None, tmp_path / "temporal.log").start()
+    try:
+        wait_for_port(port, 60, proc=server.proc)
+        client = await Client.connect(f"127.0.0.1:{port}")
+        async with make_http(create_app(stack.settings, db=stack.db, temporal=client)) as http:
+            assert (await http.get("/readyz")).status_code == 200
+            server.stop()
+            asked = time.monotonic()
+            down = await http.get("/readyz")
+        assert down.status_code == 503
+        assert down.json()["checks"] == {"database": "ok", "temporal": "unavailable: TimeoutError"}  # retried
+        assert time.monotonic() - asked < 10
+    finally:
+        server.stop()
 
 
 async def test_metrics_count_requests_by_route_and_status(stack):
