@@ -146,7 +146,7 @@ def build_worker(client: Client, db: Database, task_queue: str, *, families: Seq
             workflow_runner=RUNNER,
             activities=list(registered.values()),  # local activities run in the workflow's own worker
             **common,
-            **{**slots, **options},
+            **{**slots, **options},  # type: ignore[arg-type]
         )
 
     return Workers([worker_for(family) for family in families or all_families()])
