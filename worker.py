@@ -36,11 +36,9 @@ from api.kinds import KINDS, activity_methods
 from documents.issue import stop_renderers
 from domain.calendar import WorkCalendar
 from models.db import Database
-from models.queues import DOCUMENTS_FAMILY, queue_name
+from models.queues import DOCUMENTS_FAMILY, SYSTEM_FAMILY, queue_name
 from settings import Settings, get_settings
 from workflows.notifications import DISPATCHER_ID, DispatcherConfig, NotificationDispatcherWorkflow
-
-SYSTEM_FAMILY = "system"  # the deployment's own workflows (the notification dispatcher)
 
 
 def family_workflows() -> dict[str, list[type]]:

@@ -1,6 +1,7 @@
 """Task queue names: each procedure family has its own, `<MINEFLOW_TASK_QUEUE>-<family>`, and the documents have
 theirs beside them, so renders can run on cores or hosts of their own (`mineflow worker --family documents`)."""
 
+SYSTEM_FAMILY = "system"  # the deployment's own workflows (the notification dispatcher)
 DOCUMENTS_FAMILY = "documents"
 
 

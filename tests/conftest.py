@@ -21,6 +21,7 @@ from models.db import Database
 from models.demo import DEMO_PASSWORD, seed_demo
 from tests.support.databases import BACKEND, PostgresForTests, create_schema, sqlite_url
 from tests.support.stack import Stack, make_http, settings_for_tests, var_dir_for_tests
+from tests.support.temporal import connect_when_healthy
 from worker import build_worker
 
 
@@ -73,7 +74,7 @@ def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 async def dev_client(dev_server: str) -> Client:
-    return await Client.connect(dev_server, data_converter=pydantic_data_converter)
+    return await connect_when_healthy(dev_server, data_converter=pydantic_data_converter)
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from activities.notify import SmtpNotifier, WebhookNotifier, signature
 from cli.processes import free_port
-from models.queues import queue_name
+from models.queues import SYSTEM_FAMILY, queue_name
 from settings import Settings
 from tests.support.serve import serve
 from tests.support.stack import ZN_DEPARTMENTS, ZN_EXPERTS, Stack
@@ -79,7 +79,7 @@ async def dispatching(s: Stack, notifier: Any, max_attempts: int = 3) -> AsyncIt
         handle = await s.temporal.start_workflow(
             NotificationDispatcherWorkflow.run,
             DispatcherConfig(poll_seconds=0.2, max_attempts=max_attempts, first_retry_seconds=0.1),
-            id=f"dispatcher-{uuid.uuid4()}", task_queue=queue_name(queue, "system"))
+            id=f"dispatcher-{uuid.uuid4()}", task_queue=queue_name(queue, SYSTEM_FAMILY))
         try:
             yield
         finally:

@@ -1,17 +1,15 @@
 """What operators watch: health and readiness, Prometheus metrics, and one structured log line per request."""
 
-import asyncio
 import io
 import json
 import logging
 import time
 
-from temporalio.client import Client
-
 import logs
 from api.app import create_app
 from cli.processes import free_port, temporal_dev_server, wait_for_port
 from tests.support.stack import make_http
+from tests.support.temporal import connect_when_healthy
 
 
 async def test_health_and_readiness(stack):
@@ -25,19 +23,6 @@ async def test_health_and_readiness(stack):
     assert down.status_code == 503 and down.json()["checks"]["temporal"].startswith("unavailable")
 
 
-async def connected(address: str, within: float = 90) -> Client:
-    """A client of a server just started: its port opens before its frontend is healthy, and on a busy machine
-    the gap can outlast the SDK's own connect retries (10 s)."""
-    deadline = time.monotonic() + within
-    while True:
-        try:
-            return await Client.connect(address)
-        except RuntimeError:
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.5)
-
-
 async def test_readiness_says_unavailable_within_seconds_once_temporal_is_gone(stack, tmp_path):
     """The check retries (the server recycles connections, and a check meeting that fails once) but answers within
     its 3 s: a stopped server is a 503, not a hung probe."""
@@ -45,7 +30,7 @@ async def test_readiness_says_unavailable_within_seconds_once_temporal_is_gone(s
     server = temporal_dev_server(tmp_path / "temporal.db", port, None, tmp_path / "temporal.log").start()
     try:
         wait_for_port(port, 60, proc=server.proc)
-        client = await connected(f"127.0.0.1:{port}")
+        client = await connect_when_healthy(f"127.0.0.1:{port}")
         async with make_http(create_app(stack.settings, db=stack.db, temporal=client)) as http:
             assert (await http.get("/readyz")).status_code == 200
             server.stop()

@@ -20,6 +20,7 @@ from engine import interactive_retry
 from models.db import Database
 from models.projection import CaseRecord
 from tests.support.stack import Stack, make_http, settings_for_tests
+from tests.support.temporal import connect_when_healthy
 from worker import build_worker
 
 pytestmark = pytest.mark.devserver
@@ -36,7 +37,7 @@ async def tight(tmp_path, demo_db: Database) -> AsyncIterator[tuple[Stack, Clien
     try:
         wait_for_port(port, 60, proc=server.proc)
         settings = settings_for_tests(demo_db.url, "busy").model_copy(update={"busy_retry_seconds": 0.3})
-        await Client.connect(f"127.0.0.1:{port}")  # the SDK's own retries wait out "Frontend is not healthy yet"
+        await connect_when_healthy(f"127.0.0.1:{port}")
         # the API's client as engine.connect(interactive=True) makes it
         client = await Client.connect(f"127.0.0.1:{port}", data_converter=pydantic_data_converter,
                                       retry_config=interactive_retry(settings))

@@ -29,6 +29,7 @@ from tests.support.stack import (
     settings_for_tests,
     var_dir_for_tests,
 )
+from tests.support.temporal import connect_when_healthy
 from worker import build_worker
 
 pytestmark = pytest.mark.devserver
@@ -119,7 +120,7 @@ async def test_server_restart_keeps_cases_timers_and_pending_sign_offs(demo_db, 
     port = free_port()
     server = temporal_dev_server(tmp_path / "temporal.db", port, None, tmp_path / "temporal.log").start()
     wait_for_port(port, 60, proc=server.proc)
-    client = await Client.connect(f"127.0.0.1:{port}", data_converter=pydantic_data_converter)
+    client = await connect_when_healthy(f"127.0.0.1:{port}", data_converter=pydantic_data_converter)
     task_queue = f"restart-{uuid.uuid4()}"
     try:
         async with (build_worker(client, demo_db, task_queue, overrides={"plan_deadline": quick_deadlines(25)},
